@@ -1,0 +1,85 @@
+"""The command line: parse arguments, call the library, print, return an exit code.
+
+``main(argv)`` never raises for a user's mistake: every :class:`MedbriefError`
+is printed as located messages with hints, and the exit status says what
+happened (0 built everything asked for, 1 some document failed or a check
+failed, 2 bad usage or invalid content).  ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .errors import ContentError, MedbriefError
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Build patient handouts, clinician summaries, briefings and decks.")
+    p.add_argument("command", nargs="?", default="build", choices=["build", "check"],
+                   help="build (default) or check: run the quality gates without building")
+    p.add_argument("-d", "--document", action="append", default=[], metavar="NAME",
+                   help="only this document kind (handout, clinician-summary, briefing, "
+                        "deck, slides); repeatable")
+    p.add_argument("-t", "--topic", action="append", default=[], metavar="ID",
+                   help="only documents covering this topic id; repeatable")
+    p.add_argument("-f", "--format", action="append", default=[], choices=["pdf", "pptx"],
+                   help="only this output format; repeatable")
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
+                   help="output folder (default: output/ in the project)")
+    p.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
+                   help="project folder holding content/ and templates/ (default: .)")
+    p.add_argument("--html", action="store_true",
+                   help="also write each PDF's intermediate HTML next to it")
+    p.add_argument("--no-check", action="store_true",
+                   help="build even when content checks report errors")
+    p.add_argument("--strict", action="store_true", help="treat check warnings as errors")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    p.add_argument("--version", action="version", version=f"medbrief {__version__}")
+    return p
+
+
+def print_problems(err: MedbriefError, console) -> None:
+    problems = err.problems()
+    for problem in problems:
+        console.print(f"[red]error[/red]: {problem}", markup=True, highlight=False,
+                      soft_wrap=True)
+    if isinstance(err, ContentError) and len(problems) > 1:
+        console.print(f"{len(problems)} problems found; nothing was built.", highlight=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from rich.console import Console
+
+    console = Console(stderr=True, highlight=False)
+    try:
+        from .commands import run_build, run_check
+
+        command = run_check if args.command == "check" else run_build
+        return command(args, console)
+    except ContentError as e:
+        if args.debug:
+            traceback.print_exc()
+        print_problems(e, console)
+        return EXIT_INVALID
+    except MedbriefError as e:
+        if args.debug:
+            traceback.print_exc()
+        print_problems(e, console)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        console.print("interrupted; previous outputs are unchanged")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The one exception tree of medbrief.
+
+Every error a user can cause is a :class:`MedbriefError`.  Each carries where it
+happened (file, line, column, field) and a hint saying how to fix it; the CLI
+catches them once, at the edge, and prints them without a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: a file (relative to the project when possible), 1-based line/col."""
+
+    path: str
+    line: int | None = None
+    col: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located finding: ``path:line:col: field: message`` plus an optional hint."""
+
+    location: Location
+    field: str
+    message: str
+    hint: str = ""
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        head = f"{self.location}: "
+        if self.field:
+            head += f"{self.field}: "
+        text = head + self.message
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+class MedbriefError(Exception):
+    """Root of every error medbrief reports to a user."""
+
+    def __init__(self, message: str, *, hint: str = "", location: Location | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.location = location
+
+    def problems(self) -> list[Problem]:
+        loc = self.location or Location("medbrief")
+        return [Problem(loc, "", self.message, self.hint)]
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems())
+
+
+class ContentError(MedbriefError):
+    """Content, theme or document plan failed validation: carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self._problems = list(problems)
+        first = self._problems[0] if self._problems else None
+        super().__init__(
+            first.message if first else "invalid content",
+            hint=first.hint if first else "",
+            location=first.location if first else None,
+        )
+
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+
+class TemplateError(MedbriefError):
+    """A template failed to load or render, or emitted markup a writer does not know."""
+
+
+class FetchError(MedbriefError):
+    """A document referred to a resource outside what the fetcher allows."""
+
+
+class RenderError(MedbriefError):
+    """An engine (WeasyPrint, python-pptx) reported a problem while producing a file."""
+
+
+class OutputError(MedbriefError):
+    """An output could not be written (read-only folder, disk full, locked)."""
+
+
+class QualityError(MedbriefError):
+    """Quality gates found errors."""

@@ -1,0 +1,102 @@
+"""Packaged fonts: where they are, and how engines are told about them.
+
+PDFs use only fonts shipped as PyPI packages, never the machine's own, so
+every machine renders the same pages.  :func:`fontconfig_file` writes a
+fontconfig configuration that lists only the packaged folders; it is set as
+``FONTCONFIG_FILE`` before WeasyPrint (or LibreOffice, in the tests) starts,
+so even fallback glyphs come from packaged fonts.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+PACKAGES = {
+    "Atkinson Hyperlegible": "fontpkg_atkinson_hyperlegible",
+    "Noto Sans": "fontpkg_noto_sans",
+    "Arimo": "fontpkg_arimo",
+}
+"""Font families medbrief can use, and the PyPI package (module) that ships each."""
+
+FALLBACK = "Noto Sans"
+"""Family used for characters the main font lacks (Greek, maths symbols...)."""
+
+
+@dataclass(frozen=True)
+class FontFile:
+    family: str
+    path: Path
+    weight: str  # CSS: "400", "700" or a range "100 900" for variable fonts
+    style: str  # "normal" or "italic"
+
+
+def _describe(family: str, path: Path) -> FontFile:
+    name = path.stem
+    style = "italic" if "Italic" in name else "normal"
+    if "[" in name:  # variable font, e.g. NotoSans[wdth,wght]
+        weight = "100 900"
+    else:
+        weight = "700" if re.search(r"Bold", name) else "400"
+    return FontFile(family, path, weight, style)
+
+
+@functools.cache
+def family_files(family: str) -> tuple[FontFile, ...]:
+    """The font files of a packaged family; KeyError if medbrief does not know it."""
+    module = importlib.import_module(PACKAGES[family])
+    folder = Path(module.ROOT) / "files"
+    return tuple(_describe(family, p) for p in sorted(folder.glob("*.[ot]tf")))
+
+
+def font_dirs() -> list[Path]:
+    """Folders holding packaged fonts (the fetcher may serve files from these)."""
+    dirs = []
+    for family in PACKAGES:
+        try:
+            dirs.append(family_files(family)[0].path.parent.resolve())
+        except (ImportError, IndexError):
+            continue
+    return dirs
+
+
+def font_face_css(families: list[str]) -> str:
+    """@font-face rules for the given families, pointing at the packaged files."""
+    rules = []
+    for family in dict.fromkeys(families):
+        for f in family_files(family):
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; src: url("{f.path.as_uri()}"); '
+                f"font-weight: {f.weight}; font-style: {f.style}; }}"
+            )
+    return "\n".join(rules)
+
+
+@functools.cache
+def fontconfig_file() -> Path:
+    """A fontconfig file that knows only the packaged fonts (written once per process)."""
+    dirs = "\n".join(f"  <dir>{escape(str(d))}</dir>" for d in font_dirs())
+    cache = Path(tempfile.gettempdir()) / f"medbrief-fontconfig-{os.getuid()}"
+    cache.mkdir(exist_ok=True)
+    conf = cache / "fonts.conf"
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"{dirs}\n  <cachedir>{escape(str(cache))}</cachedir>\n"
+        "  <alias><family>sans-serif</family><prefer><family>Noto Sans</family></prefer></alias>\n"
+        "  <alias><family>Arial</family><prefer><family>Arimo</family></prefer></alias>\n"
+        "</fontconfig>\n"
+    )
+    if not conf.exists() or conf.read_text() != text:
+        conf.write_text(text)
+    return conf
+
+
+def use_packaged_fonts_only() -> None:
+    """Point fontconfig at the packaged fonts.  Call before importing WeasyPrint."""
+    os.environ["FONTCONFIG_FILE"] = str(fontconfig_file())

@@ -1,0 +1,70 @@
+"""Expand the document plan into jobs: template × topic(s) × paper × variant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .loader import Project
+from .model import DocumentSpec, Topic
+
+
+@dataclass(frozen=True)
+class Job:
+    spec: DocumentSpec
+    topics: tuple[Topic, ...]
+    paper: str | None
+    variant: str | None
+    output: str
+    """Path relative to the output folder."""
+    format: str = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "format", self.spec.format)
+
+    @property
+    def document(self) -> str:
+        return self.spec.name
+
+    @property
+    def topic_ids(self) -> list[str]:
+        return [t.id for t in self.topics]
+
+    @property
+    def label(self) -> str:
+        return self.output
+
+
+@dataclass(frozen=True)
+class Filters:
+    documents: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
+    formats: frozenset[str] = frozenset()
+
+    def accepts(self, job: Job) -> bool:
+        return (
+            (not self.documents or job.document in self.documents)
+            and (not self.topics or bool(self.topics & set(job.topic_ids)))
+            and (not self.formats or job.format in self.formats)
+        )
+
+
+def _topic_groups(spec: DocumentSpec, project: Project) -> list[tuple[Topic, ...]]:
+    ids = spec.topics or sorted(project.topics)
+    topics = tuple(project.topics[i] for i in ids)
+    return [(t,) for t in topics] if spec.per == "topic" else [topics]
+
+
+def plan_jobs(project: Project, filters: Filters = Filters()) -> list[Job]:
+    """Every job the plan asks for, in plan order, that the filters accept."""
+    jobs = []
+    for spec in project.plan.documents:
+        for topics in _topic_groups(spec, project):
+            for paper in spec.papers or [None]:
+                for variant in spec.variants or [None]:
+                    out = spec.output.format(
+                        topic=topics[0].id if spec.per == "topic" else "all",
+                        paper=paper or "", variant=variant or "")
+                    job = Job(spec, topics, paper, variant, out)
+                    if filters.accepts(job):
+                        jobs.append(job)
+    return jobs

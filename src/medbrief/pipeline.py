@@ -1,0 +1,265 @@
+"""The build: load, plan, render every job in one process, write atomically.
+
+:func:`build` is the library entry point the CLI calls.  It loads and
+validates the project once, creates the Jinja environment and each writer
+once (so imports and fonts are paid for once), renders every job, writes each
+file atomically, and returns a :class:`BuildReport`.  A document that fails
+does not stop the others; the report lists every failure and the previous
+output of a failed document is left untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__, fonts
+from .diagram import DiagramStyle, process_svg
+from .errors import ContentError, MedbriefError, Problem, RenderError
+from .jobs import Filters, Job, plan_jobs
+from .loader import Project, load_project
+from .output import ManifestEntry, atomic_write, locked, sha256, write_manifest
+from .paths import project_file
+from .templating import make_env, md_plain, render
+from .writers import REGISTRY, Rendered, Writer
+
+
+@dataclass
+class JobResult:
+    job: Job
+    entry: ManifestEntry | None = None
+    size: int = 0
+    seconds: float = 0.0
+    template_seconds: float = 0.0
+    engine_seconds: float = 0.0
+    error: MedbriefError | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class BuildReport:
+    outdir: Path
+    results: list[JobResult] = field(default_factory=list)
+    setup_seconds: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    @property
+    def failures(self) -> list[JobResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def build_date() -> dt.datetime:
+    """The build's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def allowed_folders(project: Project) -> list[Path]:
+    """Folders documents may load files from: templates, content and packaged fonts."""
+    return [project.templates_dir, project.content_dir, *fonts.font_dirs()]
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, name: str) -> Iterator[None]:
+    """Abort a document that runs longer than ``seconds`` (main thread only)."""
+    if seconds <= 0 or os.name != "posix" or signal.getsignal(signal.SIGALRM) is None:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise RenderError(f"{name}: took longer than {seconds:g} s and was stopped",
+                          hint="raise quality.time_limit_seconds in content/documents.yaml, "
+                               "or shorten the document")
+
+    try:
+        old = signal.signal(signal.SIGALRM, expired)
+    except ValueError:  # not the main thread
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def check_theme(project: Project) -> Path | None:
+    """Validate theme references that need the file system; return the logo path."""
+    theme, problems = project.theme, []
+    for key in ("body", "heading"):
+        family = getattr(theme.fonts, key)
+        if family not in fonts.PACKAGES:
+            problems.append(Problem(
+                project.locate("theme", ("fonts", key)), f"fonts.{key}",
+                f"font {family!r} is not a packaged font",
+                f"use one of: {', '.join(fonts.PACKAGES)}"))
+    logo = None
+    if theme.logo:
+        try:
+            logo = project_file(project.root, project.content_dir, theme.logo,
+                                [project.content_dir], project.locate("theme", ("logo",)))
+        except MedbriefError as e:
+            problems.append(Problem(e.location, "logo", e.message, e.hint))
+    if problems:
+        raise ContentError(problems)
+    return logo
+
+
+class Builder:
+    """Holds what is created once per process: environment, writers, shared context."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.logo = check_theme(project)
+        self.date = build_date()
+        self.env = make_env(project.templates_dir, asset=self.asset, diagram=self.diagram,
+                            plain=md_plain)
+        self._writers: dict[str, Writer] = {}
+
+    def writer(self, fmt: str) -> Writer:
+        if fmt not in self._writers:
+            self._writers[fmt] = REGISTRY[fmt](self.writer_context(fmt))
+        return self._writers[fmt]
+
+    def writer_context(self, fmt: str) -> Any:
+        if fmt == "pdf":
+            from .writers.pdf import PdfContext
+
+            return PdfContext(self.project.root, allowed_folders(self.project))
+        return self
+
+    def asset(self, relative: str) -> str:
+        """A file URL for a project file under templates/ or content/ (for templates)."""
+        path = project_file(self.project.root, self.project.root, relative,
+                            [self.project.templates_dir, self.project.content_dir])
+        return path.as_uri()
+
+    def diagram(self, topic, register: str = "plain", vertical: bool = False,
+                width: float = 640, font_size: float = 11.0):
+        c = self.project.theme.colours
+        style = DiagramStyle(font=self.project.theme.fonts.body, font_size=font_size,
+                             box=c.box_background, border=c.box_border, text=c.text,
+                             number_fill=c.primary, number_text=c.on_primary)
+        steps = topic.process.steps
+        title = md_plain(getattr(topic.process.title, register))
+        desc = " ".join(f"{i}. {s.label}: {md_plain(getattr(s, register))}"
+                        for i, s in enumerate(steps, 1))
+        return process_svg([s.label for s in steps], title, desc, width=width,
+                           vertical=vertical, style=style)
+
+    @staticmethod
+    def sections_for(job: Job, topic) -> list:
+        """The topic's sections this document shows, in the plan's order."""
+        if job.spec.sections is None:
+            return list(topic.sections)
+        return [s for sid in job.spec.sections if (s := topic.section(sid)) is not None]
+
+    @staticmethod
+    def glossary_for(topic, sections, register: str = "plain") -> list:
+        """Glossary entries for the terms that appear in what a document shows, by term."""
+        texts = [topic.summary.plain, *(p.plain for p in topic.key_points),
+                 *(s.label + " " + s.plain for s in topic.process.steps),
+                 *(p.plain for p in topic.perspectives), *topic.questions]
+        for section in sections:
+            texts += [section.heading.plain, *getattr(section, register)]
+        text = " ".join(texts).lower()
+        used = [e for e in topic.glossary if any(
+            re.search(rf"\b{re.escape(t.lower())}\b", text) for t in [e.term, *e.also])]
+        return sorted(used, key=lambda e: e.term.lower())
+
+    def context(self, job: Job) -> dict[str, Any]:
+        p = self.project
+        return {
+            "project": p, "plan": p.plan, "theme": p.theme, "org": p.theme.organisation,
+            "colours": p.theme.colours, "topics": list(job.topics), "topic": job.topics[0],
+            "job": job, "spec": job.spec, "paper": job.paper, "variant": job.variant,
+            "built": self.date, "generator": f"medbrief {__version__}",
+            "logo": self.logo.as_uri() if self.logo else None,
+            "sections_for": lambda topic: self.sections_for(job, topic),
+            "glossary_for": self.glossary_for,
+        }
+
+    def render_html(self, job: Job) -> str:
+        return render(self.env, job.spec.template, self.context(job))
+
+    def run(self, job: Job) -> tuple[str, Rendered]:
+        html = self.render_html(job)
+        writer = self.writer(job.format)
+        with time_limit(self.project.plan.quality.time_limit_seconds, job.output):
+            rendered = writer.write(html, job.output)
+        limit = job.spec.max_pages
+        if limit and job.variant != "large" and rendered.pages > limit:
+            raise RenderError(f"{job.output}: {rendered.pages} pages; the limit is {limit}",
+                              hint="shorten the content or adjust the template")
+        return html, rendered
+
+
+def _entry(job: Job, rendered: Rendered) -> ManifestEntry:
+    return ManifestEntry(path=job.output, format=job.format, document=job.document,
+                         topics=job.topic_ids, audience=job.spec.audience, paper=job.paper,
+                         variant=job.variant, pages=rendered.pages,
+                         sha256=sha256(rendered.data))
+
+
+def _run_job(builder: Builder, job: Job, outdir: Path, write_html: bool) -> JobResult:
+    result, started = JobResult(job), time.perf_counter()
+    try:
+        t0 = time.perf_counter()
+        html, rendered = builder.run(job)
+        result.engine_seconds = rendered.render_seconds
+        result.template_seconds = time.perf_counter() - t0 - rendered.render_seconds
+        atomic_write(outdir / job.output, rendered.data)
+        if write_html:
+            atomic_write((outdir / job.output).with_suffix(".html"), html.encode("utf-8"))
+        result.entry, result.size = _entry(job, rendered), len(rendered.data)
+        result.warnings = rendered.warnings
+    except MedbriefError as e:
+        result.error = e
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+Progress = Callable[[int, int, JobResult | None, Job], None]
+
+
+def build(
+    root: Path, outdir: Path, filters: Filters = Filters(), *, write_html: bool = False,
+    progress: Progress | None = None, project: Project | None = None,
+) -> BuildReport:
+    """Build every job the plan and filters select into ``outdir``."""
+    started = time.perf_counter()
+    project = project or load_project(root)
+    builder = Builder(project)
+    jobs = plan_jobs(project, filters)
+    report = BuildReport(outdir.resolve())
+    report.setup_seconds = time.perf_counter() - started
+    with locked(outdir):
+        for i, job in enumerate(jobs):
+            if progress:
+                progress(i, len(jobs), None, job)
+            result = _run_job(builder, job, outdir, write_html)
+            report.results.append(result)
+            if progress:
+                progress(i + 1, len(jobs), result, job)
+        write_manifest(outdir, [r.entry for r in report.results if r.entry])
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,130 @@
+"""The one Jinja environment: autoescape, StrictUndefined, filters in one place.
+
+Templates are trusted code; everything from content or a theme reaches them
+as data and is escaped.  ``{{ 7*7 }}`` in content is text, never evaluated,
+because content values are only ever *inserted* into templates.  Markdown in
+content is limited to emphasis, strong and links (http, https, mailto).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from .errors import TemplateError
+
+SAFE_LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+_md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+_md.enable(["emphasis", "link", "escape", "backticks"])
+
+
+def unsafe_link(url: str) -> bool:
+    return not url.lower().startswith(SAFE_LINK_SCHEMES)
+
+
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
+
+
+def markdown_links(text: str) -> list[str]:
+    """Every link target in a Markdown string (used by validation to refuse bad schemes).
+
+    markdown-it silently leaves ``javascript:``/``file:``/``data:`` links as text;
+    we look for the ``](target)`` pattern too so they can be refused with a message.
+    """
+    found = _LINK_TARGET.findall(text)
+    for token in _md.parseInline(text):
+        for child in token.children or []:
+            if child.type == "link_open":
+                found.append(str(child.attrGet("href") or ""))
+    return list(dict.fromkeys(found))
+
+
+def md_inline(text: str) -> Markup:
+    """Render inline Markdown (emphasis, strong, links) to safe HTML."""
+    if text is None:
+        return Markup("")
+    for href in markdown_links(str(text)):
+        if unsafe_link(href):
+            raise TemplateError(f"link to {href!r} refused: only http, https and mailto links",
+                                hint="remove the link or use an https:// address")
+    return Markup(_md.renderInline(str(text)))
+
+
+def md_plain(text: str) -> str:
+    """Inline Markdown reduced to its text (for slide notes, metadata, measuring)."""
+    out = []
+    for token in _md.parseInline(str(text)):
+        for child in token.children or []:
+            if child.type in ("text", "code_inline"):
+                out.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                out.append(" ")
+    return "".join(out)
+
+
+def css_string(value: str) -> Markup:
+    """A quoted CSS string safe inside <style>: everything but letters, digits and
+    spaces is written as a CSS hex escape, so content cannot close the string or the tag."""
+    text = html.unescape(str(value)) if isinstance(value, Markup) else str(value)
+    out = "".join(c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):x} "
+                  for c in text)
+    return Markup(f'"{out}"')
+
+
+def long_date(value: dt.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def iso_date(value: dt.date) -> str:
+    return value.isoformat()
+
+
+FILTERS = {"css_string": css_string, "md": md_inline, "plain": md_plain, "long_date": long_date, "iso_date": iso_date}
+
+
+def make_env(templates_dir: Path, **globals_: Any) -> jinja2.Environment:
+    """The environment every document is rendered with."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(FILTERS)
+    env.globals.update(globals_)
+    return env
+
+
+def _template_location(e: Exception, fallback: str) -> str:
+    name = getattr(e, "filename", None) or getattr(e, "name", None) or fallback
+    line = getattr(e, "lineno", None)
+    return f"{name}:{line}" if line else str(name)
+
+
+def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render a template, turning Jinja's errors into located TemplateErrors."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as e:
+        raise TemplateError(f"template {e.name!r} not found in templates/",
+                            hint="check the `template:` entry in content/documents.yaml") from e
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateError(f"{_template_location(e, name)}: template syntax error: {e.message}",
+                            hint="fix the template") from e
+    except jinja2.UndefinedError as e:
+        raise TemplateError(f"templates/{name}: {e.message}",
+                            hint="the template uses a value the content does not define") from e
+
+
+__all__ = ["make_env", "render", "md_inline", "md_plain", "escape", "markdown_links"]
