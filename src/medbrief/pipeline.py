@@ -213,6 +213,13 @@ class Builder:
         return html, rendered
 
 
+def standalone_html(html: str) -> bytes:
+    """The intermediate HTML made viewable on its own: the packaged fonts are declared inline
+    (the PDF writer passes them as a separate stylesheet); assets are absolute file URLs."""
+    faces = f"<style>\n{fonts.font_face_css(list(fonts.PACKAGES))}\n</style>\n</head>"
+    return html.replace("</head>", faces, 1).encode("utf-8")
+
+
 def _entry(job: Job, rendered: Rendered) -> ManifestEntry:
     return ManifestEntry(path=job.output, format=job.format, document=job.document,
                          topics=job.topic_ids, audience=job.spec.audience, paper=job.paper,
@@ -229,7 +236,7 @@ def _run_job(builder: Builder, job: Job, outdir: Path, write_html: bool) -> JobR
         result.template_seconds = time.perf_counter() - t0 - rendered.render_seconds
         atomic_write(outdir / job.output, rendered.data)
         if write_html:
-            atomic_write((outdir / job.output).with_suffix(".html"), html.encode("utf-8"))
+            atomic_write((outdir / job.output).with_suffix(".html"), standalone_html(html))
         result.entry, result.size = _entry(job, rendered), len(rendered.data)
         result.warnings = rendered.warnings
     except MedbriefError as e:

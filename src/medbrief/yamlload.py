@@ -217,7 +217,7 @@ def parse_yaml(raw: bytes, path: Path, display: str) -> Document:
 
 
 def _build(builder: _Builder, text: str) -> Any:
-    events = iter(YAML(typ="rt", pure=True).parse(io.StringIO(text)))
+    events = iter(YAML(typ="safe", pure=True).parse(io.StringIO(text)))
     data: Any = None
     documents = 0
     for ev in events:
