@@ -1,0 +1,61 @@
+"""The deck writer: slide HTML → Deck model → python-pptx, styled from the theme.
+
+Only this module and :mod:`medbrief.deck` import python-pptx.  The theme (untrusted)
+is turned into a :class:`DeckStyle` here: colours are already validated hex values,
+the organisation's master and measuring fonts must be files inside the project.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import replace
+
+from ..deck.markup import parse_deck
+from ..deck.model import DeckStyle, default_layouts, plain
+from ..deck.pptx_writer import write_pptx
+from ..paths import project_file
+from . import Rendered
+
+
+def deck_style(builder) -> DeckStyle:
+    """The theme's look and the organisation's metadata, as the deck writer wants them."""
+    project, theme = builder.project, builder.project.theme
+    c = theme.colours
+    files = {}
+    if theme.fonts.deck_metrics:
+        for key in ("regular", "bold"):
+            ref = getattr(theme.fonts.deck_metrics, key)
+            files[f"font_{key}"] = project_file(
+                project.root, project.content_dir, ref, [project.content_dir],
+                project.locate("theme", ("fonts", "deck_metrics", key)))
+    master = None
+    if theme.pptx_master:
+        master = project_file(project.root, project.content_dir, theme.pptx_master,
+                              [project.content_dir], project.locate("theme", ("pptx_master",)))
+    return DeckStyle(
+        font=theme.fonts.deck, title_color=c.primary, text_color=c.text,
+        accent_color=c.accent, background_color=c.background, muted_color=c.muted,
+        table_header_fill=c.primary, table_header_text=c.on_primary,
+        table_band=c.box_background, master=master,
+        layouts={**default_layouts(), **theme.layouts} if master else default_layouts(),
+        author=theme.organisation.name, language="en-GB", created=builder.date,
+        asset_root=project.root, **files)
+
+
+class PptxWriter:
+    format = "pptx"
+
+    def __init__(self, builder):
+        self.style = deck_style(builder)
+
+    def write(self, html: str, name: str) -> Rendered:
+        started = time.perf_counter()
+        deck = parse_deck(html, name)
+        title = plain(deck.slides[0].title) if deck.slides else name
+        style = replace(self.style, title=title, subject="Talk slides with speaker notes",
+                        keywords=", ".join(s.id or "" for s in deck.slides[:1]))
+        buffer = io.BytesIO()
+        slides = write_pptx(deck, style, buffer)
+        seconds = time.perf_counter() - started
+        return Rendered(buffer.getvalue(), slides, render_seconds=seconds)
