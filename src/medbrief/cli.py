@@ -49,9 +49,11 @@ def parser() -> argparse.ArgumentParser:
 
 def print_problems(err: MedbriefError, console) -> None:
     problems = err.problems()
-    for problem in problems:
-        console.print(f"[red]error[/red]: {problem}", markup=True, highlight=False,
-                      soft_wrap=True)
+    from rich.markup import escape
+
+    for problem in problems:  # problems quote content, which may look like [markup]
+        console.print(f"[red]error[/red]: {escape(str(problem))}", markup=True,
+                      highlight=False, soft_wrap=True)
     if isinstance(err, ContentError) and len(problems) > 1:
         console.print(f"{len(problems)} problems found; nothing was built.", highlight=False)
 

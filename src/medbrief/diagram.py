@@ -98,7 +98,7 @@ def process_svg(
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width:.0f} '
         f'{height:.0f}" width="{width:.0f}" height="{height:.0f}" '
-        f'font-family="{escape(style.font)}" font-size="{size:.1f}">'
+        f'font-family="{escape(style.font, {chr(34): "&quot;"})}" font-size="{size:.1f}">'
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
         + "".join(parts) + "</svg>"
     )

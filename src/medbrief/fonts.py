@@ -22,8 +22,13 @@ PACKAGES = {
     "Atkinson Hyperlegible": "fontpkg_atkinson_hyperlegible",
     "Noto Sans": "fontpkg_noto_sans",
     "Arimo": "fontpkg_arimo",
+    "Noto Emoji": "manimgx_fonts:NotoEmoji",
+    "Noto Sans Symbols": "manimgx_fonts:NotoSansSymbols",
 }
-"""Font families medbrief can use, and the PyPI package (module) that ships each."""
+"""Font families medbrief can use, and the PyPI package (module) that ships each.
+
+``module:Prefix`` takes only the files whose names start with ``Prefix`` from a package
+that ships several families in one folder (manimgx-fonts: emoji and symbols fallbacks)."""
 
 FALLBACK = "Noto Sans"
 """Family used for characters the main font lacks (Greek, maths symbols...)."""
@@ -50,9 +55,25 @@ def _describe(family: str, path: Path) -> FontFile:
 @functools.cache
 def family_files(family: str) -> tuple[FontFile, ...]:
     """The font files of a packaged family; KeyError if medbrief does not know it."""
-    module = importlib.import_module(PACKAGES[family])
-    folder = Path(module.ROOT) / "files"
-    return tuple(_describe(family, p) for p in sorted(folder.glob("*.[ot]tf")))
+    name, _, prefix = PACKAGES[family].partition(":")
+    module = importlib.import_module(name)
+    root = getattr(module, "ROOT", None)
+    folder = Path(root) / "files" if root else Path(module.__file__).parent
+    return tuple(_describe(family, p) for p in sorted(folder.glob(f"{prefix}*.[ot]tf")))
+
+
+def _unpackaged_files(folder: Path) -> list[Path]:
+    """Font files in a packaged folder that belong to no packaged family (kept from fontconfig,
+    so a second copy of a family, e.g. manimgx-fonts' own Noto Sans, never competes)."""
+    known = {f.path for family in PACKAGES for f in _files_or_none(family)}
+    return [p for p in sorted(folder.glob("*.[ot]tf")) if p not in known]
+
+
+def _files_or_none(family: str) -> tuple[FontFile, ...]:
+    try:
+        return family_files(family)
+    except ImportError:
+        return ()
 
 
 def font_dirs() -> list[Path]:
@@ -63,7 +84,7 @@ def font_dirs() -> list[Path]:
             dirs.append(family_files(family)[0].path.parent.resolve())
         except (ImportError, IndexError):
             continue
-    return dirs
+    return list(dict.fromkeys(dirs))
 
 
 def font_face_css(families: list[str]) -> str:
@@ -71,10 +92,13 @@ def font_face_css(families: list[str]) -> str:
     rules = []
     for family in dict.fromkeys(families):
         for f in family_files(family):
-            rules.append(
-                f'@font-face {{ font-family: "{family}"; src: url("{f.path.as_uri()}"); '
-                f"font-weight: {f.weight}; font-style: {f.style}; }}"
-            )
+            # WeasyPrint refuses (and logs) a weight range: a variable font is declared once
+            # per weight documents use.
+            for weight in ("400", "700") if " " in f.weight else (f.weight,):
+                rules.append(
+                    f'@font-face {{ font-family: "{family}"; src: url("{f.path.as_uri()}"); '
+                    f"font-weight: {weight}; font-style: {f.style}; }}"
+                )
     return "\n".join(rules)
 
 
@@ -82,6 +106,10 @@ def font_face_css(families: list[str]) -> str:
 def fontconfig_file() -> Path:
     """A fontconfig file that knows only the packaged fonts (written once per process)."""
     dirs = "\n".join(f"  <dir>{escape(str(d))}</dir>" for d in font_dirs())
+    rejects = "".join(f"<glob>{escape(str(p))}</glob>"
+                      for d in font_dirs() for p in _unpackaged_files(d))
+    if rejects:
+        dirs += f"\n  <selectfont><rejectfont>{rejects}</rejectfont></selectfont>"
     cache = Path(tempfile.gettempdir()) / f"medbrief-fontconfig-{os.getuid()}"
     cache.mkdir(exist_ok=True)
     conf = cache / "fonts.conf"

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError, Location, Problem
-from .model import Plan, Theme, Topic
+from .model import LOCATED_CHECKS, Plan, Theme, Topic
+from .templating import markdown_links, unsafe_link
 from .yamlload import Document, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -36,6 +37,15 @@ HINTS = {
     "int_parsing": "write a whole number",
     "float_parsing": "write a number",
 }
+
+
+EXPECTED = {
+    "string_type": "text",
+    "list_type": "a list",
+    "model_type": "a mapping",
+    "dict_type": "a mapping",
+}
+"""What a type error expected, in the words of the content author."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +98,8 @@ def _message(err: dict) -> str:
     if kind == "missing":
         return "required field is missing"
     msg = err["msg"].removeprefix("Value error, ")
-    if kind in ("string_type", "model_type", "dict_type", "list_type"):
-        return f"{msg.lower()}, got {_what(err.get('input'))}"
+    if kind in EXPECTED:
+        return f"expected {EXPECTED[kind]}, got {_what(err.get('input'))}"
     return msg
 
 
@@ -101,7 +111,7 @@ def _clean_loc(loc: tuple) -> tuple:
 def validate(model: type[M], doc: Document) -> M:
     """Validate ``doc`` into ``model`` or raise a ContentError with located problems."""
     try:
-        return model.model_validate(doc.data)
+        result = model.model_validate(doc.data, context={LOCATED_CHECKS: True})
     except ValidationError as e:
         problems = []
         for err in e.errors(include_url=False):
@@ -109,6 +119,12 @@ def validate(model: type[M], doc: Document) -> M:
             problems.append(Problem(doc.locate(loc), _field_path(loc), _message(err),
                                     HINTS.get(err["type"], "")))
         raise ContentError(problems) from None
+    cross = getattr(result, "cross_field_problems", None)
+    problems = [Problem(doc.locate(loc), _field_path(loc), message, hint)
+                for loc, message, hint in (cross() if cross else [])]
+    if problems:
+        raise ContentError(problems)
+    return result
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -121,10 +137,38 @@ def _rel(root: Path, path: Path) -> str:
 def _load(root: Path, path: Path, model: type[M], problems: list[Problem]):
     try:
         doc = load_yaml(path, _rel(root, path))
+    except ContentError as e:
+        problems.extend(e.problems())
+        return None, None
+    problems += unsafe_links(doc)
+    try:
         return doc, validate(model, doc)
     except ContentError as e:
         problems.extend(e.problems())
         return None, None
+
+
+def _strings(value: Any, where: tuple = ()):
+    """Every string in parsed YAML data, with its field path."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*where, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*where, i))
+
+
+def unsafe_links(doc: Document) -> list[Problem]:
+    """Markdown links in any text of ``doc`` to anything but http, https or mailto."""
+    return [
+        Problem(doc.locate(where), _field_path(where),
+                f"link to {href[:60]!r} refused: only http, https and mailto links are allowed",
+                "remove the link, or link to an https:// address")
+        for where, text in _strings(doc.data) if "](" in text
+        for href in markdown_links(text) if unsafe_link(href)
+    ]
 
 
 def load_project(root: Path) -> Project:

@@ -18,9 +18,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+
+LOCATED_CHECKS = "located_checks"
+"""Validation context key: leave cross-field checks to the caller, who can locate them."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -139,21 +143,46 @@ class Topic(Model):
     sources: list[Source] = Field(min_length=1, max_length=40)
 
     @model_validator(mode="after")
-    def _check_references(self) -> Topic:
-        if self.next_review <= self.last_reviewed:
-            raise ValueError("next_review must be after last_reviewed")
-        known = {s.id for s in self.sources}
-        for cited in self.cited():
-            missing = [s for s in cited.sources if s not in known]
-            if missing:
-                raise ValueError(f"unknown source id {missing[0]!r}; known: {sorted(known)}")
-        ids = [s.id for s in self.sections]
-        if len(ids) != len(set(ids)):
-            raise ValueError("two sections share an id")
+    def _check_references(self, info: ValidationInfo) -> Topic:
+        if info.context and info.context.get(LOCATED_CHECKS):
+            return self  # the loader reports them, located (see cross_field_problems)
+        problems = self.cross_field_problems()
+        if problems:
+            raise ValueError(problems[0][1])
         return self
 
+    def cross_field_problems(self) -> list[tuple[tuple[str | int, ...], str, str]]:
+        """Problems between fields, as ``(field path, message, hint)``."""
+        problems = []
+        if self.next_review <= self.last_reviewed:
+            problems.append((("next_review",), "next_review must be after last_reviewed",
+                             "set next_review to a later date than last_reviewed"))
+        known = sorted(s.id for s in self.sources)
+        for where, cited in self.cited_paths():
+            for j, source_id in enumerate(cited.sources):
+                if source_id not in known:
+                    problems.append(((*where, "sources", j), f"unknown source id {source_id!r}",
+                                     f"known source ids: {', '.join(known)}"))
+        seen: set[str] = set()
+        for i, section in enumerate(self.sections):
+            if section.id in seen:
+                problems.append((("sections", i, "id"), f"two sections share the id {section.id!r}",
+                                 "give each section a different id"))
+            seen.add(section.id)
+        return problems
+
     def cited(self) -> list[Cited]:
-        return [self.summary, *self.key_points, *self.sections, self.process, *self.perspectives]
+        return [cited for _, cited in self.cited_paths()]
+
+    def cited_paths(self) -> list[tuple[tuple[str | int, ...], Cited]]:
+        """Every sourced part of the topic with its field path."""
+        return [
+            (("summary",), self.summary),
+            *((("key_points", i), p) for i, p in enumerate(self.key_points)),
+            *((("sections", i), s) for i, s in enumerate(self.sections)),
+            (("process",), self.process),
+            *((("perspectives", i), p) for i, p in enumerate(self.perspectives)),
+        ]
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

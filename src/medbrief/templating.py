@@ -8,9 +8,11 @@ content is limited to emphasis, strong and links (http, https, mailto).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import re
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from .errors import TemplateError
+from .errors import MedbriefError, TemplateError
 
 SAFE_LINK_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -107,9 +109,22 @@ def make_env(templates_dir: Path, **globals_: Any) -> jinja2.Environment:
 
 
 def _template_location(e: Exception, fallback: str) -> str:
-    name = getattr(e, "filename", None) or getattr(e, "name", None) or fallback
+    name = f"templates/{getattr(e, 'name', None) or fallback}"
     line = getattr(e, "lineno", None)
-    return f"{name}:{line}" if line else str(name)
+    return f"{name}:{line}" if line else name
+
+
+def _running_template(e: BaseException, env: jinja2.Environment, fallback: str) -> str:
+    """``templates/<file>:<line>`` of the innermost template frame of ``e``'s traceback."""
+    where = f"templates/{fallback}"
+    for frame, line in traceback.walk_tb(e.__traceback__):
+        if "__jinja_exception__" in frame.f_globals:  # a frame Jinja rewrote to the template
+            filename = Path(frame.f_code.co_filename)
+            for folder in getattr(env.loader, "searchpath", []):
+                with contextlib.suppress(ValueError):
+                    filename = Path("templates") / filename.relative_to(folder)
+            where = f"{filename}:{line}"
+    return where
 
 
 def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
@@ -123,8 +138,14 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
         raise TemplateError(f"{_template_location(e, name)}: template syntax error: {e.message}",
                             hint="fix the template") from e
     except jinja2.UndefinedError as e:
-        raise TemplateError(f"templates/{name}: {e.message}",
+        raise TemplateError(f"{_running_template(e, env, name)}: {e.message}",
                             hint="the template uses a value the content does not define") from e
+    except MedbriefError:
+        raise
+    except Exception as e:  # a template is code: any error in it is the template's
+        raise TemplateError(
+            f"{_running_template(e, env, name)}: {type(e).__name__}: {e}",
+            hint="fix the template at this line") from e
 
 
 __all__ = ["make_env", "render", "md_inline", "md_plain", "escape", "markdown_links"]
