@@ -6,6 +6,7 @@ import ctypes.util
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -49,10 +50,10 @@ def summary_table(report: BuildReport) -> Table:
 
 def _print_result(console: Console, result: JobResult) -> None:
     for warning in result.warnings:
-        console.print(f"[yellow]warning[/yellow]: {result.job.output}: {warning}")
+        console.print(f"[yellow]warning[/yellow]: {escape(f'{result.job.output}: {warning}')}")
     if result.error:
         for problem in result.error.problems():
-            console.print(f"[red]error[/red]: {problem}", soft_wrap=True)
+            console.print(f"[red]error[/red]: {escape(str(problem))}", soft_wrap=True)
 
 
 def run_build(args, console: Console) -> int:
@@ -61,6 +62,11 @@ def run_build(args, console: Console) -> int:
         console.print("[yellow]note[/yellow]: libharfbuzz-subset0 is not installed; PDFs take "
                       "about twice as long (apt-get install libharfbuzz-subset0)")
     project = load_project(root)
+    if not args.no_check:
+        from .quality import content_gate
+
+        if not content_gate(project, console, strict=args.strict, quiet=args.quiet):
+            return EXIT_FAILED
     out = outdir_from(args, root)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True,

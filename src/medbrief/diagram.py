@@ -36,7 +36,7 @@ def _wrap(label: str, width: float, size: float) -> list[str]:
 
 def _box(x: float, y: float, w: float, h: float, n: int, lines: list[str], s: DiagramStyle,
          line_h: float) -> str:
-    r = s.font_size * 0.9
+    r = s.font_size * 0.95
     cx, cy = x + w / 2, y + h / 2 + r * 0.6
     text_y = cy - (len(lines) - 1) * line_h / 2
     tspans = "".join(
@@ -48,7 +48,7 @@ def _box(x: float, y: float, w: float, h: float, n: int, lines: list[str], s: Di
         f'fill="{s.box}" stroke="{s.border}" stroke-width="1.5"/>'
         f'<circle cx="{x + w / 2:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{s.number_fill}"/>'
         f'<text x="{x + w / 2:.1f}" y="{y + r * 0.38:.1f}" text-anchor="middle" '
-        f'font-weight="700" font-size="{s.font_size * 0.9:.1f}" fill="{s.number_text}">{n}</text>'
+        f'font-weight="700" font-size="{s.font_size:.1f}" fill="{s.number_text}">{n}</text>'
         f'<text text-anchor="middle" fill="{s.text}">{tspans}</text>'
     )
 

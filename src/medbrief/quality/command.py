@@ -1,0 +1,114 @@
+"""``python build.py check`` and the content gate that runs before every build."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from ..commands import filters_from, outdir_from
+from ..errors import Location
+from ..jobs import Filters, Job, plan_jobs
+from ..loader import Project, load_project
+from ..output import read_manifest
+from ..pipeline import build
+from .content import check_content, run_content_checks
+from .documents import check_documents, display
+from .finding import ERROR, WARNING, Finding, counts, failed, finding
+from .report import (
+    QualityReport,
+    content_table,
+    documents_table,
+    print_findings,
+    write_html,
+    write_json,
+)
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def content_gate(project: Project, console: Console, *, strict: bool = False,
+                 quiet: bool = False, today: dt.date | None = None) -> bool:
+    """Run the content checks before a build; print them; True when the build may go on."""
+    findings = check_content(project, today or dt.date.today())
+    print_findings(findings, console, quiet)
+    n = counts(findings)
+    summary = f"content checks: {n[ERROR]} errors, {n[WARNING]} warnings"
+    if failed(findings, strict):
+        why = "warnings count as errors with --strict; " if strict and not n[ERROR] else ""
+        console.print(f"[red]{summary}[/red]; nothing was built ({why}"
+                      "fix them, or build anyway with --no-check)", highlight=False)
+        return False
+    if n[WARNING] and not quiet:
+        console.print(summary, highlight=False)
+    return True
+
+
+def _inputs_mtime(project: Project) -> float:
+    files = [p for d in (project.content_dir, project.templates_dir) for p in d.rglob("*")
+             if p.is_file()]
+    return max((p.stat().st_mtime for p in files), default=0.0)
+
+
+def _outdated(project: Project, outdir: Path, jobs: list[Job]) -> list[Job]:
+    """Jobs whose file is missing from the output folder or older than the content."""
+    listed = {e.path for e in read_manifest(outdir)}
+    newest = _inputs_mtime(project)
+    return [j for j in jobs if j.output not in listed or not (outdir / j.output).is_file()
+            or (outdir / j.output).stat().st_mtime < newest]
+
+
+def _build_missing(project: Project, outdir: Path, jobs: list[Job], filters: Filters,
+                   console: Console, quiet: bool) -> tuple[list[Finding], list[str]]:
+    outdated = _outdated(project, outdir, jobs)
+    if not outdated:
+        return [], []
+    note = (f"{len(outdated)} of {len(jobs)} documents are missing from {outdir} or older "
+            "than the content; building them first")
+    if not quiet:
+        console.print(f"[blue]note[/blue]: {escape(note)}", highlight=False)
+    report = build(project.root, outdir, filters, project=project)
+    found = [finding("build", Location(display(project, outdir / r.job.output)), p.field,
+                     "could not be built: " + p.message.removeprefix(r.job.output + ": "),
+                     p.hint, document=r.job.output)
+             for r in report.failures for p in r.error.problems()]
+    return found, [note]
+
+
+def run_checks(project: Project, outdir: Path, filters: Filters, console: Console,
+               *, quiet: bool = False, today: dt.date | None = None) -> QualityReport:
+    """Content checks, then (building what is missing) the checks of every built output."""
+    today = today or dt.date.today()
+    content = run_content_checks(project, today)
+    jobs = plan_jobs(project, filters)
+    build_findings, notes = _build_missing(project, outdir, jobs, filters, console, quiet)
+    failed_now = {f.document for f in build_findings}  # their old files are not checked
+    entries = {e.path: e for e in read_manifest(outdir) if e.path not in failed_now}
+    documents = check_documents(project, outdir, jobs, entries)
+    return QualityReport(today, project.root, outdir, content, documents, build_findings,
+                         notes)
+
+
+def run_quality_command(args, console: Console) -> int:
+    """``python build.py check``: print findings and tables, write the reports, exit status."""
+    root = args.project.resolve()
+    project = load_project(root)
+    report = run_checks(project, outdir_from(args, root), filters_from(args), console,
+                        quiet=args.quiet)
+    print_findings(report.findings, console, args.quiet)
+    if not args.quiet:
+        out = Console()
+        out = out if out.is_terminal else Console(width=150)
+        out.print(content_table(report))
+        out.print(documents_table(report))
+    paths = [write_json(report), write_html(report)]
+    n = counts(report.findings)
+    bad = failed(report.findings, args.strict)
+    colour = "red" if bad else "green"
+    console.print(f"[{colour}]quality checks: {n[ERROR]} errors, {n[WARNING]} warnings[/]"
+                  f"{' (warnings fail with --strict)' if args.strict and n[WARNING] else ''}; "
+                  f"report: {escape(', '.join(display(project, p) for p in paths))}",
+                  highlight=False)
+    return EXIT_FAILED if bad else EXIT_OK

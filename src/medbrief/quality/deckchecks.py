@@ -1,0 +1,91 @@
+"""Accessibility gates for built decks (.pptx), read back with python-pptx.
+
+The only quality module that imports python-pptx; it is imported only when decks exist.
+
+Every slide has a title, titles are unique, the title comes first in reading order
+(the order of the slide's shape tree), every picture has alt text that is not a file
+name, and every table marks its first row as a header row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from pptx import Presentation
+from pptx.shapes.picture import Picture
+
+from ..errors import Location
+from ..output import ManifestEntry
+from .finding import Finding, finding
+
+GATE = "accessibility"
+_FILE_NAME = re.compile(r"(\.(png|jpe?g|gif|svg|emf|wmf|bmp|tiff?|webp)$)|^(image|picture)\s*\d*$",
+                        re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SlideFacts:
+    number: int
+    title: str
+    title_first: bool
+    pictures_without_alt: tuple[str, ...]
+    tables_without_header: int
+
+
+def _alt(shape) -> str:
+    return (shape._element.xpath("./*[1]/p:cNvPr")[0].get("descr") or "").strip()
+
+
+def _slide(number: int, slide) -> SlideFacts:
+    shapes = list(slide.shapes)
+    title = slide.shapes.title
+    text = title.text_frame.text.strip() if title is not None and title.has_text_frame else ""
+    first = bool(shapes) and title is not None and shapes[0].shape_id == title.shape_id
+    bad_alt = tuple(s.name for s in shapes
+                    if isinstance(s, Picture) and (not _alt(s) or _FILE_NAME.search(_alt(s))))
+    tables = sum(1 for s in shapes if s.has_table and not s.table.first_row)
+    return SlideFacts(number, text, first, bad_alt, tables)
+
+
+def read_deck(path: Path) -> list[SlideFacts]:
+    return [_slide(i, s) for i, s in enumerate(Presentation(str(path)).slides, 1)]
+
+
+def _slide_findings(s: SlideFacts, where: Location, entry: ManifestEntry) -> list[Finding]:
+    out = []
+
+    def add(message: str, hint: str) -> None:
+        out.append(finding(GATE, where, "", f"slide {s.number}: {message}", hint,
+                           document=entry.path))
+
+    if not s.title:
+        add("has no title", "give every slide a title (screen readers list slides by title)")
+    elif not s.title_first:
+        add("title is not first in reading order", "draw the title before other shapes")
+    if s.pictures_without_alt:
+        add(f"picture without useful alt text ({', '.join(s.pictures_without_alt)})",
+            "describe the picture in its alt text; a file name is not a description")
+    if s.tables_without_header:
+        add("table without a header row", "mark the first row as the header row")
+    return out
+
+
+def _duplicates(slides: list[SlideFacts], where: Location,
+                entry: ManifestEntry) -> list[Finding]:
+    seen: dict[str, list[int]] = defaultdict(list)
+    for s in slides:
+        if s.title:
+            seen[s.title.casefold()].append(s.number)
+    return [finding(GATE, where, "", f"slides {', '.join(map(str, numbers))} share the title "
+                    f"“{next(s.title for s in slides if s.number == numbers[0])}”",
+                    "make each title unique, e.g. add “(continued)” or a part number",
+                    document=entry.path)
+            for numbers in seen.values() if len(numbers) > 1]
+
+
+def check_deck(slides: list[SlideFacts], where: Location, entry: ManifestEntry) -> list[Finding]:
+    out = [f for s in slides for f in _slide_findings(s, where, entry)]
+    return out + _duplicates(slides, where, entry)

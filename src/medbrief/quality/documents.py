@@ -1,0 +1,98 @@
+"""The gates that need built files: run on every output the plan (and filters) select."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Location
+from ..jobs import Job
+from ..loader import Project
+from ..output import ManifestEntry
+from . import governance, readability
+from .finding import Finding
+from .pdfchecks import PrintMetrics, check_accessibility, check_print
+from .pdfread import PdfFacts, read_pdf
+from .textstats import as_sentence
+
+STATUS_DOCUMENTS = ("handout", "clinician-summary", "briefing")
+"""Documents that must print each topic's status and the PIF TICK artefacts."""
+
+
+@dataclass
+class DocumentResult:
+    """What was measured on one built file, and what the gates found."""
+
+    entry: ManifestEntry
+    location: Location
+    reading: readability.Reading | None = None
+    print: PrintMetrics | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"path": self.entry.path, "document": self.entry.document,
+                "topics": self.entry.topics, "audience": self.entry.audience,
+                "format": self.entry.format, "paper": self.entry.paper,
+                "variant": self.entry.variant, "pages": self.entry.pages,
+                "readability": self.reading.as_dict() if self.reading else None,
+                "print": self.print.as_dict() if self.print else None,
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+def display(project: Project, path: Path) -> str:
+    """A path as the user knows it: relative to the project when inside it."""
+    try:
+        return str(path.resolve().relative_to(project.root))
+    except ValueError:
+        return str(path)
+
+
+def _pdf_text_checks(project: Project, job: Job, facts: PdfFacts,
+                     result: DocumentResult) -> None:
+    where, path, topics = result.location, job.output, list(job.topics)
+    if job.document in STATUS_DOCUMENTS:
+        result.findings += governance.check_status(facts.text, topics,
+                                                   job.document == "handout", where, path)
+        result.findings += governance.check_artefacts(facts.text, project, topics, where, path)
+    if job.document == "handout":
+        result.findings += governance.check_handout(facts.first_page_text(), facts.text,
+                                                    topics[0], where, path)
+
+
+def _check_pdf(project: Project, job: Job, result: DocumentResult, path: Path) -> None:
+    facts = read_pdf(path)
+    where, audience = result.location, job.spec.audience
+    text = " ".join(as_sentence(u) for u in facts.prose_units())
+    limit = readability.limit_for(project, audience)
+    result.reading = readability.text_reading(job.output, where, audience, text, limit)
+    result.findings += readability.findings([result.reading])
+    if job.document == "handout":
+        result.print, found = check_print(facts, result.entry, job.spec.max_pages, where,
+                                          project.theme.organisation.name)
+        result.findings += found
+    result.findings += check_accessibility(facts, where, result.entry)
+    _pdf_text_checks(project, job, facts, result)
+
+
+def _check_pptx(result: DocumentResult, path: Path) -> None:
+    from .deckchecks import check_deck, read_deck
+
+    result.findings += check_deck(read_deck(path), result.location, result.entry)
+
+
+def check_document(project: Project, outdir: Path, job: Job,
+                   entry: ManifestEntry) -> DocumentResult:
+    path = outdir / entry.path
+    result = DocumentResult(entry, Location(display(project, path)))
+    if entry.format == "pdf":
+        _check_pdf(project, job, result, path)
+    elif entry.format == "pptx":
+        _check_pptx(result, path)
+    return result
+
+
+def check_documents(project: Project, outdir: Path, jobs: list[Job],
+                    entries: dict[str, ManifestEntry]) -> list[DocumentResult]:
+    """Check every selected job's built file (jobs without one are skipped)."""
+    return [check_document(project, outdir, job, entries[job.output]) for job in jobs
+            if job.output in entries and (outdir / job.output).is_file()]

@@ -1,0 +1,119 @@
+"""Jargon gate: a medical term in plain-register text needs a glossary entry.
+
+The terms live in ``content/jargon.yaml`` (read with the strict YAML reader and
+validated like every other content file)::
+
+    terms:
+      - term: oligodendrocyte
+      - term: vector
+        also: [viral vector]
+
+A term matches case-insensitively on word boundaries, spaces and hyphens inside it
+are interchangeable and a plural ``s``/``es`` is accepted.  It is covered when the
+topic's glossary lists the term or one of its ``also`` forms (as its ``term`` or in
+its own ``also``), or when the occurrence is part of a longer glossary term.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
+
+from ..errors import ContentError, Location
+from ..loader import Project, validate
+from ..model import Line, Model, Topic
+from ..yamlload import load_yaml
+from .fields import PLAIN, TextField, topic_fields
+from .finding import WARNING, Finding, finding
+
+GATE = "jargon"
+JARGON_FILE = "jargon.yaml"
+
+
+class JargonTerm(Model):
+    term: Line
+    also: list[Line] = []
+
+
+class JargonList(Model):
+    terms: Annotated[list[JargonTerm], Field(min_length=1, max_length=2000)]
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    forms: tuple[str, ...]
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return forms_pattern(self.forms)
+
+
+def _key(text: str) -> str:
+    """Comparison key: case, spacing, hyphens and a plural s do not matter."""
+    key = " ".join(re.split(r"[\s\-‐‑]+", text.casefold().strip()))
+    return key[:-1] if len(key) > 3 and key.endswith("s") else key
+
+
+def forms_pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = sorted(forms, key=len, reverse=True)
+    bodies = [r"[\s\-‐‑]+".join(map(re.escape, re.split(r"[\s\-‐‑]+", f.strip())))
+              for f in alternatives]
+    return re.compile(r"(?<![\w\-‐‑])(?:" + "|".join(bodies) + r")(?:e?s)?(?!\w)",
+                      re.IGNORECASE)
+
+
+def load_terms(project: Project) -> tuple[list[Term], list[Finding]]:
+    """The project's jargon list, or a finding saying why there is none."""
+    path = project.content_dir / JARGON_FILE
+    display = f"content/{JARGON_FILE}"
+    if not path.is_file():
+        return [], [finding(GATE, Location(display), "", "no jargon list: medical terms in "
+                            "plain text cannot be checked against the glossary",
+                            f"add {display} with `terms:` (see docs/quality.md)", WARNING)]
+    try:
+        jargon = validate(JargonList, load_yaml(path, display))
+    except ContentError as e:
+        return [], [finding(GATE, p.location, p.field, p.message, p.hint)
+                    for p in e.problems()]
+    return [Term(t.term, (t.term, *t.also)) for t in jargon.terms], []
+
+
+def _glossary(topic: Topic) -> tuple[set[str], re.Pattern[str] | None]:
+    forms = tuple(f for entry in topic.glossary for f in (entry.term, *entry.also))
+    return {_key(f) for f in forms}, forms_pattern(forms) if forms else None
+
+
+def _covered(term: Term, keys: set[str], spans: list[tuple[int, int]], m: re.Match) -> bool:
+    if any(_key(f) in keys for f in term.forms):
+        return True
+    return any(a <= m.start() and m.end() <= b for a, b in spans)
+
+
+def _field_findings(project: Project, field: TextField, terms: list[Term], keys: set[str],
+                    glossary: re.Pattern[str] | None) -> list[Finding]:
+    spans = [m.span() for m in glossary.finditer(field.text)] if glossary else []
+    out = []
+    for term in terms:
+        m = term.pattern.search(field.text)
+        if m and not _covered(term, keys, spans, m):
+            out.append(finding(
+                GATE, project.locate(field.topic, field.path), field.name,
+                f"medical term “{m.group()}” has no glossary entry",
+                f"add “{term.name}” to the glossary with a plain definition "
+                "(or list this spelling under `also:`), or use an everyday word"))
+    return out
+
+
+def check(project: Project) -> list[Finding]:
+    terms, problems = load_terms(project)
+    for topic in project.topics.values():
+        keys, glossary = _glossary(topic)
+        for field in topic_fields(topic):
+            if field.register == PLAIN:
+                problems += _field_findings(project, field, terms, keys, glossary)
+    return problems
