@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import fontpkg_arimo
@@ -169,13 +170,30 @@ def test_overflow_splits_into_numbered_continued_slides_with_notes():
     assert [p.slide.title_text for p in parts] == ["Many points"] + [
         f"Many points (continued {n})" for n in range(1, len(parts))]
     assert all(p.slide.notes == "Talk slowly." for p in parts)
-    assert all(p.body_size == BODY_SIZES[-1] for p in parts)
+    assert len({p.body_size for p in parts}) == 1 and parts[0].body_size >= BODY_SIZES[-1]
     texts = [para.text for p in parts for para in p.slide.blocks[0].paragraphs]
     assert texts == [f"Item {n}: " + "a sentence long enough to fill most of a line on a slide"
                      for n in range(1, 41)]
     for part in parts:
         assert region_height(measurer(), regions(part.slide)[0], BODY.width,
                              part.body_size) <= BODY.height
+
+
+@pytest.mark.parametrize("body", [bullets(40), bullets(14), "<table><thead><tr><th>Aspect</th>"
+                                  "<th>Text</th></tr></thead><tbody>" + "".join(
+                                      f"<tr><td>Row {n}</td><td>{'words ' * 25}</td></tr>"
+                                      for n in range(6)) + "</tbody></table>"])
+def test_split_parts_use_the_largest_size_that_needs_no_more_slides(body):
+    fitter = Fitter(measurer(), FRAMES, "t.html")
+    (source,) = parse(slide(body, title="Split")).slides
+    parts = fitter.fit_slide(source)
+    size = parts[0].body_size
+    assert len(parts) > 1 and all(p.body_size == size for p in parts)
+    floor = len(fitter._split_at(source, (BODY,), BODY_SIZES[-1]))
+    assert len(parts) == floor  # never more slides than at the 20 pt floor…
+    for larger in (s for s in BODY_SIZES if s > size):  # …and every larger size needs more
+        with contextlib.suppress(RenderError):  # or a row too tall at that size
+            assert len(fitter._split_at(source, (BODY,), larger)) > floor
 
 
 def test_one_continuation_is_not_numbered():

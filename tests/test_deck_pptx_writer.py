@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import shutil
-import subprocess
 import time
 import zipfile
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from lxml import etree
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
 from pptx.oxml.ns import qn
@@ -26,11 +21,16 @@ from deck_fixtures import (
     ORG_LAYOUTS,
     build,
     bullets,
+    inside,
     org_master,
     parse,
+    pdf_words,
     sample_deck,
     slide,
     style,
+    text_boxes,
+    to_pdf,
+    tokens,
 )
 from medbrief.deck.model import Deck, Paragraph, Run, Slide, Text
 from medbrief.deck.pptx_writer import write_pptx
@@ -380,82 +380,21 @@ def test_picture_problems(src, message):
         write_pptx(deck, style(), io.BytesIO())
 
 
+def test_a_picture_pillow_chokes_on_is_named(tmp_path):
+    """An EMF with an empty frame makes Pillow divide by zero: still "not a picture"."""
+    (tmp_path / "logo.emf").write_bytes(b"\x01\x00\x00\x00" + b"\x00" * 36 + b" EMF" +
+                                        b"\x00" * 40)
+    deck = parse(slide('<img src="logo.emf" alt="The organisation\'s logo">'))
+    with pytest.raises(RenderError, match='picture "logo.emf" cannot be read as a picture'):
+        write_pptx(deck, style(asset_root=tmp_path), io.BytesIO())
+
+
 def test_style_colours_are_checked():
     with pytest.raises(RenderError, match="title_color must be a hex colour"):
         style(title_color="navy")
 
 
 # -- LibreOffice: every word inside the slide and inside its own box ------------------------------
-
-def require(tool: str) -> str:
-    found = shutil.which(tool)
-    if found:
-        return found
-    if os.environ.get("MEDBRIEF_REQUIRE_TOOLS") == "1":
-        pytest.fail(f"{tool} is required (MEDBRIEF_REQUIRE_TOOLS=1) but is not installed")
-    pytest.skip(f"{tool} is not installed")
-
-
-def to_pdf(pptx: Path, folder: Path) -> Path:
-    soffice = require("soffice")
-    profile = (folder / "lo-profile").as_uri()
-    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(folder), str(pptx)],
-                   check=True, capture_output=True, timeout=180)
-    return folder / (pptx.stem + ".pdf")
-
-
-def pdf_words(pdf: Path) -> list[tuple[float, float, list[tuple]]]:
-    """Per page: width, height and words as (text, x0, y0, x1, y1) in points."""
-    out = subprocess.run([require("pdftotext"), "-bbox-layout", str(pdf), "-"], check=True,
-                         capture_output=True).stdout
-    root = etree.fromstring(out, etree.HTMLParser())
-    pages = []
-    for page in root.iter("page"):
-        words = [(w.text or "", *(float(w.get(k)) for k in ("xmin", "ymin", "xmax", "ymax")))
-                 for w in page.iter("word")]
-        pages.append((float(page.get("width")), float(page.get("height")), words))
-    return pages
-
-
-def text_boxes(s) -> list[tuple[str, tuple[float, float, float, float], str]]:
-    """Every shape holding text: name, box in points, text."""
-    boxes = []
-    for shape in s.shapes:
-        text = shape.text_frame.text if shape.has_text_frame else ""
-        if shape.has_table:
-            text = " ".join(c.text for row in shape.table.rows for c in row.cells)
-        if text.strip():
-            box = tuple(Emu(v).pt for v in (shape.left, shape.top, shape.left + shape.width,
-                                             shape.top + shape.height))
-            boxes.append((shape.name, box, text))
-    return boxes
-
-
-def tokens(text: str) -> Counter:
-    words = (re.sub(r"\W", "", w).lower() for w in text.split())
-    return Counter(w for w in words if w and len(w) < 40)
-
-
-POPPLER_ASCENT, POPPLER_DESCENT = 0.95, 0.35
-"""pdftotext's word boxes use these em extents, not the font's own."""
-FONT_ASCENT, FONT_DESCENT = 0.905, 0.212
-"""Arial's (and Liberation Sans's) ascent and descent, which line layout uses."""
-
-
-def glyph_box(word: tuple) -> tuple:
-    """A pdftotext word box narrowed to the font's ascent and descent."""
-    text, x0, y0, x1, y1 = word
-    size = (y1 - y0) / (POPPLER_ASCENT + POPPLER_DESCENT)
-    baseline = y0 + POPPLER_ASCENT * size
-    return text, x0, baseline - FONT_ASCENT * size, x1, baseline + FONT_DESCENT * size
-
-
-def inside(word: tuple, box: tuple, slack: float = 1.0) -> bool:
-    _, x0, y0, x1, y1 = glyph_box(word)
-    return (x0 >= box[0] - slack and y0 >= box[1] - slack and x1 <= box[2] + slack
-            and y1 <= box[3] + slack)
-
 
 @pytest.mark.soffice
 @pytest.mark.parametrize("master", ["built-in", "organisation"])

@@ -22,11 +22,19 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, fonts
+from .assets import check_image
 from .diagram import DiagramStyle, process_svg
 from .errors import ContentError, MedbriefError, Problem, RenderError
 from .jobs import Filters, Job, plan_jobs
 from .loader import Project, load_project
-from .output import ManifestEntry, atomic_write, locked, sha256, write_manifest
+from .output import (
+    ManifestEntry,
+    atomic_write,
+    locked,
+    repair_manifest,
+    sha256,
+    write_manifest,
+)
 from .paths import project_file
 from .templating import make_env, md_plain, render
 from .writers import REGISTRY, Rendered, Writer
@@ -115,8 +123,10 @@ def check_theme(project: Project) -> Path | None:
     logo = None
     if theme.logo:
         try:
+            where = project.locate("theme", ("logo",))
             logo = project_file(project.root, project.content_dir, theme.logo,
-                                [project.content_dir], project.locate("theme", ("logo",)))
+                                [project.content_dir], where)
+            check_image(logo, f"content/{theme.logo}", where)
         except MedbriefError as e:
             problems.append(Problem(e.location, "logo", e.message, e.hint))
     if problems:
@@ -205,6 +215,12 @@ class Builder:
         html = self.render_html(job)
         writer = self.writer(job.format)
         with time_limit(self.project.plan.quality.time_limit_seconds, job.output):
+            if job.document == "slides":
+                # Slides-with-notes PDFs print the fitted deck (the .pptx's slides, "(continued)"
+                # ones included, placed as there), not the template's raw slide HTML.
+                from .writers.pptx import fitted_slides_html
+
+                html = fitted_slides_html(self, html, job.output)
             rendered = writer.write(html, job.output)
         limit = job.spec.max_pages
         if limit and job.variant != "large" and rendered.pages > limit:
@@ -260,13 +276,16 @@ def build(
     report = BuildReport(outdir.resolve())
     report.setup_seconds = time.perf_counter() - started
     with locked(outdir):
+        repair_manifest(outdir)
         for i, job in enumerate(jobs):
             if progress:
                 progress(i, len(jobs), None, job)
             result = _run_job(builder, job, outdir, write_html)
             report.results.append(result)
+            if result.entry:  # keep the manifest in step with the files, one at a time
+                write_manifest(outdir, [result.entry])
             if progress:
                 progress(i + 1, len(jobs), result, job)
-        write_manifest(outdir, [r.entry for r in report.results if r.entry])
+        write_manifest(outdir, [])
     report.seconds = time.perf_counter() - started
     return report

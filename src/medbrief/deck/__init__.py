@@ -5,7 +5,10 @@
 - :mod:`.metrics` and :mod:`.fit` measure text with real font metrics, choose sizes and
   split overlong slides;
 - :mod:`.pptx_writer` draws the result with python-pptx (``write_pptx``) — the only module
-  that imports ``pptx``, loaded here only when ``write_pptx`` is first used.
+  that imports ``pptx``, loaded here only when ``write_pptx`` is first used;
+- :mod:`.slides_html` writes the fitted slides back as slide HTML for the slides-with-notes
+  PDF (``fitted_html``); :mod:`.geometry` holds the built-in master's boxes and
+  :mod:`.images` the pictures' files and proportions, shared by both.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from typing import Any
 
 from medbrief.deck.markup import parse_deck
 from medbrief.deck.model import Deck, DeckStyle
+from medbrief.deck.slides_html import fitted_html
 
-__all__ = ["Deck", "DeckStyle", "parse_deck", "write_pptx"]
+__all__ = ["Deck", "DeckStyle", "fitted_html", "parse_deck", "write_pptx"]
 
 
 def __getattr__(name: str) -> Any:

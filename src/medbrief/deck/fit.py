@@ -51,6 +51,11 @@ INSET_X, INSET_Y = Inches(0.1), Inches(0.05)
 """Insets of every text frame the writer draws."""
 CELL_INSET_X, CELL_INSET_Y = Inches(0.1), Inches(0.06)
 STEP_INSET_X, STEP_INSET_Y = Inches(0.1), Inches(0.08)
+STEP_RADIUS = Inches(0.15)
+"""Corner radius of a process step's rounded box (the writer sets the shape's adjustment)."""
+STEP_TEXT_INSET = Length(STEP_RADIUS * 0.29289)
+"""A rounded rectangle's own text area is inset by 29.289 % of its corner radius on every
+side (``roundRect`` in the DrawingML preset geometries), on top of the frame's insets."""
 QUOTE_INDENT = Inches(0.3)
 """Room left of a quotation for its accent bar."""
 WIDTH_SLACK = 0.96
@@ -145,6 +150,10 @@ class Measurer:
         self.fonts = fonts
         self.image_aspect = image_aspect
         self._widths: dict[Inline, list[float]] = {}
+        self.processes: dict[tuple[Process, int, int], _ProcessSize] = {}
+        """Diagram layouts already chosen, by (diagram, width, size)."""
+        self.columns: dict[tuple[Table, int, int], tuple[Length, ...]] = {}
+        """Table column widths already shared out, by (table, width, size)."""
 
     def para_format(self, p: Paragraph, size: Length, first: bool) -> ParaFormat:
         pitch = centipoints(size * self.fonts.line_ratio)
@@ -253,6 +262,13 @@ def table_rows(t: Table) -> tuple[tuple[Inline, ...], ...]:
 
 def column_widths(m: Measurer, t: Table, width: float, size: Length) -> tuple[Length, ...]:
     """Share ``width`` between columns: natural widths when they fit, else by need."""
+    key = (t, int(width), int(size))
+    if key not in m.columns:
+        m.columns[key] = _column_widths(m, t, width, size)
+    return m.columns[key]
+
+
+def _column_widths(m: Measurer, t: Table, width: float, size: Length) -> tuple[Length, ...]:
     rows = table_rows(t)
     pad = 2 * CELL_INSET_X / WIDTH_SLACK
     natural = [max(m.line_width(r[c], size) for r in rows) + pad for c in range(len(t.header))]
@@ -287,9 +303,14 @@ def row_heights(m: Measurer, t: Table, cols: tuple[Length, ...], size: Length) -
 
 # -- blocks: process diagrams ---------------------------------------------------------------
 
-def per_row(steps: int) -> int:
-    rows = math.ceil(steps / MAX_STEPS_PER_ROW)
-    return math.ceil(steps / rows)
+def row_options(steps: int) -> list[int]:
+    """Steps per row to try, fewest rows first: balanced rows of up to four steps."""
+    options: list[int] = []
+    for rows in range(1, steps + 1):
+        per = math.ceil(steps / rows)
+        if per <= MAX_STEPS_PER_ROW and per not in options:
+            options.append(per)
+    return options
 
 
 def step_paragraphs(step: Step) -> tuple[Paragraph, ...]:
@@ -314,10 +335,26 @@ class _ProcessSize:
 
 
 def process_size(m: Measurer, pr: Process, width: float, size: Length) -> _ProcessSize:
-    cols = per_row(len(pr.steps))
+    """How a diagram is laid out at ``size``: the arrangement of rows that is least tall.
+
+    One row of narrow boxes grows tall when steps have long descriptions; two rows of wider
+    boxes may then take less height (and a diagram too tall for a slide is split by rows).
+    Equal heights keep the fewer rows.
+    """
+    key = (pr, int(width), int(size))
+    if key not in m.processes:
+        n = len(pr.steps)
+        options = [_process_size(m, pr, width, size, cols) for cols in row_options(n)]
+        m.processes[key] = min(options, key=lambda ps: ps.height(n))
+    return m.processes[key]
+
+
+def _process_size(m: Measurer, pr: Process, width: float, size: Length,
+                  cols: int) -> _ProcessSize:
     step_w = Length((width - (cols - 1) * ARROW_GAP) / cols)
-    inner = step_w - 2 * (STEP_INSET_X - INSET_X)
-    tallest = max(m.text_height(step_paragraphs(s), inner, size, STEP_INSET_Y) for s in pr.steps)
+    inner = step_w - 2 * (STEP_INSET_X + STEP_TEXT_INSET - INSET_X)
+    tallest = max(m.text_height(step_paragraphs(s), inner, size, STEP_INSET_Y)
+                  for s in pr.steps) + 2 * STEP_TEXT_INSET
     title = process_title(pr)
     title_h = m.text_height(title, width, size) + ROW_GAP / 2 if title else Length(0)
     return _ProcessSize(cols, step_w, Length(tallest), Length(title_h))
@@ -542,23 +579,43 @@ class Fitter:
         return [self._fitted(part, frames) for part in parts]
 
     def _split(self, slide: Slide, boxes: tuple[Box, ...]) -> list[tuple[Slide, Length]]:
-        """The slide (and any continuations) with the body size each fits at."""
+        """The slide (and any continuations) with the body size they are all set at.
+
+        A body that fits is set at the largest size it fits at.  One that does not fit even
+        at the floor is split; its parts share one size: the largest at which the split
+        needs no more slides than at the floor (so a table that takes two slides anyway is
+        not set smaller than it need be).
+        """
         parts = regions(slide)
         for size in BODY_SIZES:
             if self._fits(parts, boxes, size):
                 return [(slide, size)]
         floor = BODY_SIZES[-1]
-        split = [split_region(self.m, r, box, floor)
+        least = self._split_at(slide, boxes, floor)
+        for size in BODY_SIZES[:-1]:
+            try:
+                split = self._split_at(slide, boxes, size)
+            except RenderError:  # a row or step too tall at this size: try smaller
+                continue
+            if len(split) <= len(least):
+                return [(part, size) for part in split]
+        return [(part, floor) for part in least]
+
+    def _split_at(self, slide: Slide, boxes: tuple[Box, ...], size: Length) -> list[Slide]:
+        """The slide cut into parts whose bodies each fit their boxes at ``size``."""
+        parts = regions(slide)
+        if self._fits(parts, boxes, size):
+            return [slide]
+        split = [split_region(self.m, r, box, size)
                  for r, box in zip(parts, boxes, strict=False)]
         if not any(head.blocks for head, _ in split):
             raise self._error(slide, "a table row or diagram step is too tall for the slide",
                               "shorten it, or split it into smaller pieces")
         head = with_regions(slide, [h for h, _ in split])
         if all(t is None for _, t in split):
-            return [(head, floor)]
+            return [head]
         tail = with_regions(slide, [t or Region(h.heading, ()) for h, t in split])
-        rest = [part for part, _ in self._split(tail, boxes)]
-        return [(part, floor) for part in (head, *rest)]  # one size for all the parts
+        return [head, *self._split_at(tail, boxes, size)]
 
     def _fits(self, parts: Sequence[Region], boxes: Sequence[Box], size: Length) -> bool:
         return all(region_height(self.m, r, b.width, size) <= b.height
@@ -628,5 +685,18 @@ def _continued(parts: list[tuple[Slide, Length]]) -> list[tuple[Slide, Length]]:
 
 
 def fit_deck(deck: Deck, frames: dict[str, Frames], measurer: Measurer) -> list[FittedSlide]:
-    """Size, split and place every slide of ``deck``."""
-    return Fitter(measurer, frames, deck.template).fit_deck(deck)
+    """Size, split and place every slide of ``deck``; titles stay unique."""
+    fitted = Fitter(measurer, frames, deck.template).fit_deck(deck)
+    check_titles(fitted, deck.template)
+    return fitted
+
+
+def check_titles(fitted: list[FittedSlide], template: str) -> None:
+    """Every slide's title, "(continued)" ones included, is unique in the deck."""
+    seen: dict[str, Slide] = {}
+    for f in fitted:
+        first = seen.setdefault(f.slide.title_text.casefold(), f.slide)
+        if first is not f.slide:
+            raise RenderError(f'{f.slide.label}: the title is used twice (also slide '
+                              f"{first.number})", hint="every slide needs a unique title",
+                              location=Location(template))

@@ -276,7 +276,7 @@ def _paragraph(el: El, ctx: _Ctx) -> Text:
 
 
 def _list(el: El, ctx: _Ctx, level: int = 0) -> list[Paragraph]:
-    ctx.check_attrs(el, set())
+    ctx.check_attrs(el, {"start"} if el.tag == "ol" else set())
     if level > MAX_LEVEL:
         raise ctx.error(f"lists nest at most {MAX_LEVEL + 1} levels deep", el)
     items = _blocks_only(el, ctx)
@@ -284,7 +284,7 @@ def _list(el: El, ctx: _Ctx, level: int = 0) -> list[Paragraph]:
         raise ctx.error(f"empty list <{el.tag}>", el, "give it <li> items or remove it")
     kind = "number" if el.tag == "ol" else "bullet"
     paragraphs: list[Paragraph] = []
-    for number, item in enumerate(items, 1):
+    for number, item in enumerate(items, _start(el, ctx)):
         if item.tag != "li":
             raise ctx.unknown(item) if item.tag not in _KNOWN else ctx.error(
                 f"<{item.tag}> inside <{el.tag}>; lists hold <li> only", item)
@@ -292,8 +292,21 @@ def _list(el: El, ctx: _Ctx, level: int = 0) -> list[Paragraph]:
     return paragraphs
 
 
+def _start(el: El, ctx: _Ctx) -> int:
+    """The number of an ``<ol>``'s first item: ``start``, or 1."""
+    value = el.attrs.get("start")
+    if value is None:
+        return 1
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ctx.error(f'<ol start="{_clip(value)}">: start must be a whole number from 1', el)
+    return int(value)
+
+
 def _item(el: El, ctx: _Ctx, level: int, kind: str, number: int) -> list[Paragraph]:
-    ctx.check_attrs(el, set())
+    """A list item; ``class="continued"`` continues an item begun on an earlier slide: it
+    gets no bullet or number, and may be empty when it holds only the rest of its list."""
+    ctx.check_attrs(el, set(), {"continued"})
+    continued = "continued" in el.classes()
     own = El("li", {}, el.line)
     nested: list[Paragraph] = []
     for child in el.children:
@@ -304,7 +317,9 @@ def _item(el: El, ctx: _Ctx, level: int, kind: str, number: int) -> list[Paragra
                             "put the item's own text before its nested list")
         else:
             own.children.append(child)
-    head = Paragraph(_text_of(own, ctx, "list item"), level, kind, number)
+    if continued and nested and not normalise(_inline(own, ctx)):
+        return nested
+    head = Paragraph(_text_of(own, ctx, "list item"), level, kind, number, continued)
     return [head, *nested]
 
 

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
 from lxml import etree
 from pptx import Presentation
@@ -29,7 +27,6 @@ from pptx.exc import PackageNotFoundError
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
-from pptx.parts.image import Image as PptxImage
 
 from medbrief.deck.fit import (
     CELL_INSET_X,
@@ -39,6 +36,7 @@ from medbrief.deck.fit import (
     QUOTE_INDENT,
     STEP_INSET_X,
     STEP_INSET_Y,
+    STEP_RADIUS,
     Box,
     FittedSlide,
     Frames,
@@ -53,6 +51,18 @@ from medbrief.deck.fit import (
     step_paragraphs,
     table_rows,
 )
+from medbrief.deck.geometry import (
+    BAR_LAYOUTS,
+    DEFAULT_GEOMETRY,
+    MASTER_GEOMETRY,
+    RULE,
+    SLIDE_HEIGHT,
+    SLIDE_WIDTH,
+    M,
+    accent_bar,
+)
+from medbrief.deck.geometry import inches as _inches
+from medbrief.deck.images import Images
 from medbrief.deck.metrics import Fonts
 from medbrief.deck.model import (
     CONTROL_CHARS,
@@ -70,9 +80,6 @@ from medbrief.deck.model import (
 from medbrief.deck.units import Emu, Inches, Length, Pt
 from medbrief.errors import Location, OutputError, RenderError
 
-SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)
-"""16:9, 13.333 × 7.5 in."""
-
 MAIN_PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
 MAIN_POTX = "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
 PRIVATE_RELS = ("/commentAuthors", "/revisionInfo", "/changesInfo", "/authors")
@@ -85,28 +92,6 @@ APP_XML = (
 )
 TITLE_TYPES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
 BODY_TYPES = (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT)
-
-M = 0.6  # side margin of the built-in master, inches
-COL = (13.333 - 2 * M - 0.4) / 2  # width of a column in two-column layouts
-DEFAULT_GEOMETRY: dict[str, dict[int, tuple[float, float, float, float]]] = {
-    # layout name → placeholder idx → (left, top, width, height) in inches
-    "Title Slide": {0: (0.9, 1.9, 11.53, 2.2), 1: (0.9, 4.3, 11.53, 1.5)},
-    "Title and Content": {0: (M, 0.35, 12.133, 1.2), 1: (M, 1.8, 12.133, 5.2)},
-    "Section Header": {0: (0.9, 2.2, 11.53, 1.9), 1: (0.9, 4.3, 11.53, 1.3)},
-    "Two Content": {0: (M, 0.35, 12.133, 1.2), 1: (M, 1.8, COL, 5.2),
-                    2: (M + COL + 0.4, 1.8, COL, 5.2)},
-    "Comparison": {0: (M, 0.35, 12.133, 1.2), 1: (M, 1.8, COL, 0.75), 2: (M, 2.7, COL, 4.3),
-                   3: (M + COL + 0.4, 1.8, COL, 0.75), 4: (M + COL + 0.4, 2.7, COL, 4.3)},
-    "Blank": {},
-}
-MASTER_GEOMETRY = {"title": (M, 0.35, 12.133, 1.2), "body": (M, 1.8, 12.133, 5.2)}
-RULE = (M, 1.62, 12.133, 0.05)
-"""The accent rule under titles on the built-in master."""
-
-
-def _inches(box: tuple[float, float, float, float]) -> Box:
-    return Box(*(Inches(v) for v in box))
-
 
 # -- opening the master ----------------------------------------------------------------------
 
@@ -212,11 +197,10 @@ def _decorate(prs: Presentation, style: DeckStyle) -> None:
     rule = _inches(RULE)
     _rect(prs.slide_master.shapes, rule, style.rgb("accent_color"), "Accent rule")
     for layout in prs.slide_layouts:
-        if layout.name in ("Title Slide", "Section Header"):
+        if layout.name in BAR_LAYOUTS:
             layout._element.set("showMasterSp", "0")
-            title = DEFAULT_GEOMETRY[layout.name][0]
-            bar = (title[0] + 0.1, title[1] + title[3] + 0.05, 2.2, 0.09)
-            _rect(layout.shapes, _inches(bar), style.rgb("accent_color"), "Accent bar")
+            _rect(layout.shapes, accent_bar(layout.name), style.rgb("accent_color"),
+                  "Accent bar")
 
 
 RECT_XML = (
@@ -279,6 +263,18 @@ def resolve_layouts(prs: Presentation, style: DeckStyle) -> dict[str, LayoutPlan
                          Path(style.master) if style.master else None)
         plans[ours] = _plan(ours, available[name], prs)
     return plans
+
+
+def master_frames(style: DeckStyle) -> tuple[Length, Length, dict[str, Frames]]:
+    """Slide width, height and every layout's frames on the style's master.
+
+    What :mod:`medbrief.deck.html` needs to fit slides for an organisation's master exactly
+    as :func:`write_pptx` does (the built-in master's frames need no python-pptx).
+    """
+    prs = open_master(style)
+    plans = resolve_layouts(prs, style)
+    frames = {name: plan.frames for name, plan in plans.items()}
+    return Emu(prs.slide_width), Emu(prs.slide_height), frames
 
 
 def _ph_box(ph) -> Box | None:
@@ -499,6 +495,7 @@ class Painter:
         shape = shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, box.left, box.top, box.width,
                                  box.height)
         shape.name = f"Step {n}"
+        shape.adjustments[0] = STEP_RADIUS / min(box.width, box.height)
         shape.fill.solid()
         shape.fill.fore_color.rgb = RGBColor.from_string(self.style.rgb("accent_color"))
         shape.line.fill.background()
@@ -630,40 +627,6 @@ def _drop_empty_placeholders(pptx_slide) -> None:
 
 # -- images --------------------------------------------------------------------------------
 
-class Images:
-    """Resolves picture sources inside ``root`` and knows their proportions."""
-
-    def __init__(self, root: Path, template: str):
-        self.root = Path(root).resolve()
-        self.template = template
-        self._aspects: dict[str, float] = {}
-
-    def path(self, src: str) -> Path:
-        if src.startswith("file:"):  # what a template's asset() helper gives
-            path = Path(url2pathname(urlparse(src).path)).resolve()
-        else:
-            path = (self.root / src).resolve()
-        if not path.is_relative_to(self.root):
-            raise self._error(src, f"is outside {self.root}", "pictures must be project files")
-        if not path.is_file():
-            raise self._error(src, "not found", f"paths are relative to {self.root}")
-        return path
-
-    def aspect(self, src: str) -> float:
-        if src not in self._aspects:
-            try:
-                width, height = PptxImage.from_file(str(self.path(src))).size
-            except (OSError, ValueError) as e:
-                raise self._error(src, f"cannot be read as a picture ({e})",
-                                  "use a PNG, JPEG or GIF file") from e
-            self._aspects[src] = width / height if width and height else 1.0
-        return self._aspects[src]
-
-    def _error(self, src: str, problem: str, hint: str) -> RenderError:
-        return RenderError(f'picture "{src}" {problem}', hint=hint,
-                           location=Location(self.template))
-
-
 # -- metadata and saving ---------------------------------------------------------------------
 
 def _utc(moment: datetime) -> datetime:
@@ -733,16 +696,6 @@ def _write(data: bytes, out: str | Path | IO[bytes]) -> None:
         raise OutputError(f"cannot write the deck: {e}", location=Location(str(out))) from e
 
 
-def _check_titles(fitted: list[FittedSlide], template: str) -> None:
-    seen: dict[str, Slide] = {}
-    for f in fitted:
-        first = seen.setdefault(f.slide.title_text.casefold(), f.slide)
-        if first is not f.slide:
-            raise RenderError(f'{f.slide.label}: the title is used twice (also slide '
-                              f"{first.number})", hint="every slide needs a unique title",
-                              location=Location(template))
-
-
 # -- the entry point -----------------------------------------------------------------------
 
 def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes]) -> int:
@@ -752,7 +705,6 @@ def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes]) -> int
     images = Images(style.asset_root, deck.template)
     measurer = Measurer(Fonts.load(style.font_regular, style.font_bold), images.aspect)
     fitted = fit_deck(deck, {name: plan.frames for name, plan in plans.items()}, measurer)
-    _check_titles(fitted, deck.template)
     language = deck.language or style.language
     painter = Painter(style, measurer, deck.template, language)
     writer = SlideWriter(prs, plans, painter, images.path)

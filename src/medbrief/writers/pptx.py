@@ -1,8 +1,10 @@
 """The deck writer: slide HTML → Deck model → python-pptx, styled from the theme.
 
-Only this module and :mod:`medbrief.deck` import python-pptx.  The theme (untrusted)
-is turned into a :class:`DeckStyle` here: colours are already validated hex values,
-the organisation's master and measuring fonts must be files inside the project.
+Only this module and :mod:`medbrief.deck` import python-pptx (this one only when a deck
+is written).  The theme (untrusted) is turned into a :class:`DeckStyle` here: colours are
+already validated hex values, the organisation's master and measuring fonts must be files
+inside the project.  :func:`fitted_slides_html` gives the slides-with-notes PDF the same
+fitted slides, without python-pptx unless the theme names its own master.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import replace
 
 from ..deck.markup import parse_deck
 from ..deck.model import DeckStyle, default_layouts, plain
-from ..deck.pptx_writer import write_pptx
+from ..deck.slides_html import fitted_html
 from ..paths import project_file
 from . import Rendered
 
@@ -43,6 +45,15 @@ def deck_style(builder) -> DeckStyle:
         asset_root=project.root, **files)
 
 
+def fitted_slides_html(builder, html: str, name: str) -> str:
+    """The deck HTML ``name`` as the fitted slides of its .pptx, for the slides PDF.
+
+    Same style, master frames and fonts as the .pptx, so the PDF has exactly its slides, in
+    order, each with its notes (see :mod:`medbrief.deck.slides_html`).
+    """
+    return fitted_html(html, name, deck_style(builder))
+
+
 class PptxWriter:
     format = "pptx"
 
@@ -50,6 +61,8 @@ class PptxWriter:
         self.style = deck_style(builder)
 
     def write(self, html: str, name: str) -> Rendered:
+        from ..deck.pptx_writer import write_pptx
+
         started = time.perf_counter()
         deck = parse_deck(html, name)
         title = plain(deck.slides[0].title) if deck.slides else name
