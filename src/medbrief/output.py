@@ -112,11 +112,34 @@ def read_manifest(outdir: Path) -> list[ManifestEntry]:
         return []
 
 
+def _matches(outdir: Path, entry: ManifestEntry) -> bool:
+    try:
+        return sha256((outdir / entry.path).read_bytes()) == entry.sha256
+    except OSError:
+        return False
+
+
+def repair_manifest(outdir: Path) -> None:
+    """Drop entries whose file is gone or no longer has the recorded sha256.
+
+    Called under the lock before a build: a build killed between replacing a file and
+    updating the manifest leaves at most that one entry stale, and it is never trusted.
+    """
+    entries = read_manifest(outdir)
+    good = [e for e in entries if _matches(outdir, e)]
+    if len(good) != len(entries):
+        _write_entries(outdir, good)
+
+
 def write_manifest(outdir: Path, new: list[ManifestEntry]) -> list[ManifestEntry]:
     """Merge ``new`` into the existing manifest, dropping entries whose files are gone."""
     by_path = {e.path: e for e in read_manifest(outdir) if (outdir / e.path).is_file()}
     by_path.update({e.path: e for e in new})
     entries = [by_path[p] for p in sorted(by_path)]
+    _write_entries(outdir, entries)
+    return entries
+
+
+def _write_entries(outdir: Path, entries: list[ManifestEntry]) -> None:
     body = json.dumps({"files": [asdict(e) for e in entries]}, indent=2, ensure_ascii=False)
     atomic_write(outdir / MANIFEST, (body + "\n").encode("utf-8"))
-    return entries
