@@ -210,13 +210,19 @@ def test_briefing_contents_page_numbers_match_chapter_starts(session_build, brie
     topics = [t.title for t in session_build.project.topics.values()]
     assert titles == ["Executive summary", *sorted(topics), "Side-by-side comparison",
                       "Open challenges", "References"]
+    previous = 1
     for title, number in entries:
-        # a chapter starts on the first page whose running header names it
+        # a chapter starts on the first page whose running header names it; a short chapter
+        # that follows another on the same page (References) starts where its heading is
         starts = [i for i, page in enumerate(briefing_pages, 1) if header(page).endswith(title)]
-        assert starts, f"no page has the running header {title!r}"
+        if not starts:
+            starts = [i for i, page in enumerate(briefing_pages, 1)
+                      if i >= previous and title in [ln.strip() for ln in page.splitlines()[1:]]]
+        assert starts, f"no page starts the chapter {title!r}"
         assert number == starts[0], f"contents say {title!r} is on page {number}"
         body = [line.strip() for line in briefing_pages[number - 1].splitlines()[1:]]
         assert title in body, f"{title!r} is not a heading on page {number}"
+        previous = number
     assert [n for _, n in entries] == sorted(n for _, n in entries)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import importlib
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,10 +44,8 @@ class FontFile:
 def _describe(family: str, path: Path) -> FontFile:
     name = path.stem
     style = "italic" if "Italic" in name else "normal"
-    if "[" in name:  # variable font, e.g. NotoSans[wdth,wght]
-        weight = "100 900"
-    else:
-        weight = "700" if re.search(r"Bold", name) else "400"
+    variable = "[" in name  # variable font, e.g. NotoSans[wdth,wght]
+    weight = "100 900" if variable else ("700" if "Bold" in name else "400")
     return FontFile(family, path, weight, style)
 
 

@@ -196,7 +196,9 @@ class Topic(Model):
 
 class Organisation(Model):
     name: Line
-    short_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    short_name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None
+    ) = None
     contact: Line
     feedback: Line
     website: Line | None = None

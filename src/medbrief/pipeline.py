@@ -76,8 +76,8 @@ def build_date() -> dt.datetime:
     """The build's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def allowed_folders(project: Project) -> list[Path]:
@@ -265,14 +265,14 @@ Progress = Callable[[int, int, JobResult | None, Job], None]
 
 
 def build(
-    root: Path, outdir: Path, filters: Filters = Filters(), *, write_html: bool = False,
+    root: Path, outdir: Path, filters: Filters | None = None, *, write_html: bool = False,
     progress: Progress | None = None, project: Project | None = None,
 ) -> BuildReport:
     """Build every job the plan and filters select into ``outdir``."""
     started = time.perf_counter()
     project = project or load_project(root)
     builder = Builder(project)
-    jobs = plan_jobs(project, filters)
+    jobs = plan_jobs(project, filters or Filters())
     report = BuildReport(outdir.resolve())
     report.setup_seconds = time.perf_counter() - started
     with locked(outdir):

@@ -89,7 +89,10 @@ def iso_date(value: dt.date) -> str:
     return value.isoformat()
 
 
-FILTERS = {"css_string": css_string, "md": md_inline, "plain": md_plain, "long_date": long_date, "iso_date": iso_date}
+FILTERS = {
+    "css_string": css_string, "md": md_inline, "plain": md_plain,
+    "long_date": long_date, "iso_date": iso_date,
+}
 
 
 def make_env(templates_dir: Path, **globals_: Any) -> jinja2.Environment:

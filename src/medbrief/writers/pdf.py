@@ -91,7 +91,8 @@ class PdfWriter:
             raise FetchError(f"{name}: refused to load " + "; ".join(self.safe.refused),
                              hint="documents may only use files inside templates/ and content/")
         if logs.messages:
-            raise RenderError(f"{name}: WeasyPrint reported: " + "; ".join(dict.fromkeys(logs.messages)),
+            reported = "; ".join(dict.fromkeys(logs.messages))
+            raise RenderError(f"{name}: WeasyPrint reported: {reported}",
                               hint="fix the template or content it names")
         return Rendered(data, len(document.pages), render_seconds=seconds)
 
