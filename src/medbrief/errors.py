@@ -94,7 +94,3 @@ class RenderError(MedbriefError):
 
 class OutputError(MedbriefError):
     """An output could not be written (read-only folder, disk full, locked)."""
-
-
-class QualityError(MedbriefError):
-    """Quality gates found errors."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .loader import Project
 from .model import DocumentSpec, Topic
@@ -16,10 +16,10 @@ class Job:
     variant: str | None
     output: str
     """Path relative to the output folder."""
-    format: str = field(init=False)
 
-    def __post_init__(self):
-        object.__setattr__(self, "format", self.spec.format)
+    @property
+    def format(self) -> str:
+        return self.spec.format
 
     @property
     def document(self) -> str:
@@ -28,10 +28,6 @@ class Job:
     @property
     def topic_ids(self) -> list[str]:
         return [t.id for t in self.topics]
-
-    @property
-    def label(self) -> str:
-        return self.output
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,6 @@ class JobResult:
     entry: ManifestEntry | None = None
     size: int = 0
     seconds: float = 0.0
-    template_seconds: float = 0.0
     engine_seconds: float = 0.0
     error: MedbriefError | None = None
     warnings: list[str] = field(default_factory=list)
@@ -60,7 +59,6 @@ class JobResult:
 class BuildReport:
     outdir: Path
     results: list[JobResult] = field(default_factory=list)
-    setup_seconds: float = 0.0
     seconds: float = 0.0
 
     @property
@@ -246,10 +244,8 @@ def _entry(job: Job, rendered: Rendered) -> ManifestEntry:
 def _run_job(builder: Builder, job: Job, outdir: Path, write_html: bool) -> JobResult:
     result, started = JobResult(job), time.perf_counter()
     try:
-        t0 = time.perf_counter()
         html, rendered = builder.run(job)
         result.engine_seconds = rendered.render_seconds
-        result.template_seconds = time.perf_counter() - t0 - rendered.render_seconds
         atomic_write(outdir / job.output, rendered.data)
         if write_html:
             atomic_write((outdir / job.output).with_suffix(".html"), standalone_html(html))
@@ -274,7 +270,6 @@ def build(
     builder = Builder(project)
     jobs = plan_jobs(project, filters or Filters())
     report = BuildReport(outdir.resolve())
-    report.setup_seconds = time.perf_counter() - started
     with locked(outdir):
         repair_manifest(outdir)
         for i, job in enumerate(jobs):
