@@ -18,13 +18,18 @@ from .errors import ContentError, MedbriefError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
+COMMANDS = ["build", "check", "schema"]
+
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python build.py",
         description="Build patient handouts, clinician summaries, briefings and decks.")
-    p.add_argument("command", nargs="?", default="build", choices=["build", "check"],
-                   help="build (default) or check: run the quality gates without building")
+    p.add_argument("command", nargs="?", default="build", choices=COMMANDS,
+                   help="build (default); check: run the quality gates without building; "
+                        "schema: write the JSON Schemas for editors; new topic ID: start a "
+                        "topic; serve: preview in the browser while editing")
+    p.add_argument("words", nargs="*", metavar="ARG", help=argparse.SUPPRESS)
     p.add_argument("-d", "--document", action="append", default=[], metavar="NAME",
                    help="only this document kind (handout, clinician-summary, briefing, "
                         "deck, slides); repeatable")
@@ -36,6 +41,10 @@ def parser() -> argparse.ArgumentParser:
                    help="output folder (default: output/ in the project)")
     p.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
                    help="project folder holding content/ and templates/ (default: .)")
+    p.add_argument("--title", metavar="TEXT", help="new topic: the topic's title")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="serve: address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="serve: port (default 8000)")
     p.add_argument("--html", action="store_true",
                    help="also write each PDF's intermediate HTML next to it")
     p.add_argument("--no-check", action="store_true",
@@ -64,10 +73,11 @@ def main(argv: list[str] | None = None) -> int:
 
     console = Console(stderr=True, highlight=False)
     try:
-        from .commands import run_build, run_check
+        from . import commands
 
-        command = run_check if args.command == "check" else run_build
-        return command(args, console)
+        if args.words and args.command not in ("new",):
+            parser().error(f"unexpected argument {args.words[0]!r}")
+        return commands.COMMANDS[args.command](args, console)
     except ContentError as e:
         if args.debug:
             traceback.print_exc()

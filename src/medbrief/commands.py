@@ -99,3 +99,16 @@ def run_check(args, console: Console) -> int:
     from .quality import run_quality_command
 
     return run_quality_command(args, console)
+
+
+def run_schema(args, console: Console) -> int:
+    from .schema import write_schemas
+
+    root = args.project.resolve()
+    for path, changed in write_schemas(root):
+        if not args.quiet:
+            console.print(f"{'wrote' if changed else 'up to date'}: {path}", highlight=False)
+    return EXIT_OK
+
+
+COMMANDS = {"build": run_build, "check": run_check, "schema": run_schema}

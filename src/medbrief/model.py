@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -38,11 +39,14 @@ def _hex_colour(value: str) -> str:
     return value.lower()
 
 
-Colour = Annotated[str, AfterValidator(_hex_colour)]
+Colour = Annotated[str, AfterValidator(_hex_colour),
+                   WithJsonSchema({"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"})]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              use_attribute_docstrings=True)
+    # each field's docstring is its description in the JSON Schemas (`python build.py schema`)
 
 
 # --- topics -----------------------------------------------------------------
@@ -52,14 +56,18 @@ class Registers(Model):
     """One thing said two ways: plain for patients, clinical for professionals."""
 
     plain: Text
+    """For patients: short sentences, common words, reading grade 6-8."""
     clinical: Text
+    """For clinicians and organisations: precise terms, mechanism, stage of evidence."""
 
 
 class Cited(Model):
     """Where a statement comes from: source ids and, optionally, where in the source."""
 
     sources: list[Slug] = Field(min_length=1)
+    """Ids of the sources (under `sources:` of this topic) this statement draws on."""
     where: Line | None = None
+    """Where in the source, e.g. a section heading or page."""
 
 
 class Statement(Registers, Cited):
@@ -71,25 +79,36 @@ SectionId = Literal["how-it-works", "who-it-may-help", "risks", "challenges", "r
 
 class Section(Cited):
     id: SectionId
+    """Which section this is; each id at most once per topic."""
     heading: Registers
+    """The section heading, in both registers."""
     plain: list[Text] = Field(min_length=1, max_length=30)
+    """Paragraphs for patients, one list item each."""
     clinical: list[Text] = Field(min_length=1, max_length=30)
+    """Paragraphs for clinicians, one list item each."""
 
 
 class Step(Model):
     label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    """Short name of the step, drawn in the diagram box (at most 40 characters)."""
     plain: Text
+    """What happens in this step, for patients."""
     clinical: Text
+    """What happens in this step, for clinicians."""
 
 
 class Process(Cited):
     title: Registers
+    """Title of the step-by-step diagram."""
     steps: list[Step] = Field(min_length=2, max_length=8)
+    """The steps, in order (2 to 8), drawn as a diagram."""
 
 
 class GlossaryEntry(Model):
     term: Line
+    """The word or phrase as it appears in the text."""
     definition: Text
+    """A plain-language definition (reading grade 6-8)."""
     also: list[Line] = []
     """Other spellings that count as this term (plural, abbreviation)."""
 
@@ -98,49 +117,82 @@ class Perspective(Cited):
     """An opinion or a reported view: always shown with whose view it is."""
 
     kind: Literal["opinion", "skeptics", "experts"]
+    """opinion (one person's or the source's view), skeptics or experts (a reported view)."""
     whose: Line
+    """Whose view this is, e.g. "the editorial's author"."""
     plain: Text
+    """The view, for patients, labelled as a view."""
     clinical: Text
+    """The view, for clinicians."""
 
 
 class Comparison(Model):
     """The row this topic contributes to the briefing's side-by-side table."""
 
     mechanism: Text
+    """How it works, in a few words."""
     target_cells: Text
+    """Which cells it acts on."""
     stage: Text
+    """Stage of evidence (animal studies, related disorders, early trials...)."""
     main_risks: Text
+    """The main known or expected risks."""
     open_challenges: Text
+    """What is still unsolved."""
 
 
 class Source(Model):
     id: Slug
+    """Short id that statements cite, e.g. gene-therapy-article."""
     title: Line
+    """Title of the source as published."""
     kind: Line
+    """What kind of source this is, e.g. explanatory article, opinion editorial."""
     author: Line | None = None
+    """Who wrote it, if known."""
     publisher: Line | None = None
+    """Who published it, if known."""
     file: RelPath | None = None
+    """Path of a local copy, relative to the project."""
     note: Text | None = None
+    """Anything a reader should know about the source (for example that it is an opinion)."""
 
 
 class Topic(Model):
     id: Slug
+    """The topic's id: lower-case words joined by hyphens; the file must be named <id>.yaml."""
     title: Line
+    """Full title, used as the page heading."""
     short_title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+    """Short title for footers and slides (at most 40 characters)."""
     status: Literal["approved", "investigational", "experimental"]
+    """Where the treatment stands: approved, investigational or experimental."""
     status_text: Registers
+    """The status in words, in both registers; the handout's main message shows it."""
     last_reviewed: dt.date
+    """Date the content was last reviewed (YYYY-MM-DD)."""
     next_review: dt.date
+    """Date of the next review (YYYY-MM-DD), after last_reviewed."""
     version: Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+){0,2}$")]
+    """Content version, e.g. "1.0" (quote it)."""
     summary: Statement
+    """The main message, in both registers, with its sources."""
     key_points: list[Statement] = Field(min_length=1, max_length=12)
+    """The key points (1 to 12), each with its sources."""
     sections: list[Section] = Field(min_length=1, max_length=12)
+    """The topic's sections (how it works, who it may help, risks, challenges, research status)."""
     process: Process
+    """The step-by-step process drawn as a diagram."""
     glossary: list[GlossaryEntry] = Field(min_length=1, max_length=60)
+    """Every medical term a patient may not know, with a plain definition."""
     questions: list[Line] = Field(min_length=1, max_length=15)
+    """Questions a patient may ask their care team (1 to 15)."""
     perspectives: list[Perspective] = Field(default=[], max_length=12)
+    """Opinions and reported views, always shown with whose view they are."""
     comparison: Comparison
+    """This topic's row in the briefing's comparison table."""
     sources: list[Source] = Field(min_length=1, max_length=40)
+    """The sources the statements draw on."""
 
     @model_validator(mode="after")
     def _check_references(self, info: ValidationInfo) -> Topic:
@@ -196,34 +248,52 @@ class Topic(Model):
 
 class Organisation(Model):
     name: Line
+    """The organisation's full name."""
     short_name: (
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None
     ) = None
+    """Short name for footers (at most 40 characters)."""
     contact: Line
+    """How readers contact the organisation (phone, email)."""
     feedback: Line
+    """How readers give feedback on the document."""
     website: Line | None = None
+    """The organisation's website."""
 
 
 class Colours(Model):
     primary: Colour = "#1f4e79"
+    """Headings, rules and the diagram's numbers."""
     accent: Colour = "#b45309"
+    """Status marks and highlights."""
     text: Colour = "#1a1a1a"
+    """Body text."""
     muted: Colour = "#4a4a4a"
+    """Secondary text (footers, citations)."""
     background: Colour = "#ffffff"
+    """Page background."""
     box_background: Colour = "#eef4fa"
+    """Background of boxes (main message, diagram boxes)."""
     box_border: Colour = "#1f4e79"
+    """Borders of boxes and diagram outlines."""
     on_primary: Colour = "#ffffff"
+    """Text drawn on the primary colour."""
 
 
 class FontFiles(Model):
     regular: RelPath
+    """Regular font file, relative to content/."""
     bold: RelPath
+    """Bold font file, relative to content/."""
 
 
 class Fonts(Model):
     body: Line = "Atkinson Hyperlegible"
+    """Packaged font family for body text."""
     heading: Line = "Atkinson Hyperlegible"
+    """Packaged font family for headings."""
     deck: Line = "Arial"
+    """Font the .pptx declares (presenters' machines must have it)."""
     deck_metrics: FontFiles | None = None
     """Font files to measure deck text with; default Arimo (Arial's metrics)."""
 
@@ -233,12 +303,19 @@ DeckLayout = Literal["title", "content", "section", "two-content", "comparison",
 
 class Theme(Model):
     organisation: Organisation
+    """Who publishes the documents."""
     logo: RelPath | None = None
+    """Logo file (SVG, PNG, JPEG or GIF), relative to content/."""
     colours: Colours = Colours()
+    """Theme colours as #rrggbb; pairs must meet WCAG AA contrast."""
     fonts: Fonts = Fonts()
+    """Fonts for documents and decks."""
     disclaimer: Text
+    """Disclaimer printed on every patient document."""
     pptx_master: RelPath | None = None
+    """The organisation's own .pptx master, relative to content/."""
     layouts: dict[DeckLayout, Line] = {}
+    """Names of the master's layouts to use for each kind of slide."""
 
 
 # --- document plan ------------------------------------------------------------
@@ -253,15 +330,25 @@ class DocumentSpec(Model):
     """One row of content/documents.yaml: a template applied across topics/papers/variants."""
 
     name: DocumentKind
+    """Which kind of document this row makes."""
     title: Line
+    """Human-readable name of the row."""
     template: RelPath
+    """Jinja template under templates/."""
     audience: Audience
+    """Who reads it: decides the register and the checks."""
     format: Literal["pdf", "pptx"]
+    """File format of the output."""
     per: Literal["topic", "all"] = "topic"
+    """topic: one document per topic; all: one document covering every topic."""
     topics: list[Slug] | None = None
+    """Only these topic ids (default: every topic)."""
     papers: list[Paper] | None = None
+    """Paper sizes; one document each (needs {paper} in output)."""
     variants: list[Variant] | None = None
+    """Print variants; one document each (needs {variant} in output)."""
     output: RelPath
+    """Output path inside the output folder, with {topic}, {paper}, {variant} placeholders."""
     sections: list[SectionId] | None = None
     """Which topic sections this document shows, in this order (default: all)."""
     max_pages: Annotated[int, Field(ge=1, le=500)] | None = None
@@ -296,11 +383,17 @@ class DocumentSpec(Model):
 
 class Quality(Model):
     max_grade: dict[Audience, Annotated[float, Field(ge=1, le=20)]] = {"patient": 8.0}
+    """Highest Flesch-Kincaid grade allowed per audience."""
     review_warning_days: Annotated[int, Field(ge=0, le=365)] = 60
+    """Warn when a topic's next review is this many days away or fewer."""
     time_limit_seconds: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    """Longest time one document may take to build."""
 
 
 class Plan(Model):
     title: Line = "medbrief"
+    """Title of the collection of documents."""
     quality: Quality = Quality()
+    """Settings of the quality gates."""
     documents: list[DocumentSpec] = Field(min_length=1)
+    """The documents to build, one row each."""
