@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes.util
 from pathlib import Path
 
 from rich.console import Console
@@ -10,16 +9,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .jobs import Filters
+from . import environment
+from .jobs import Filters, plan_jobs
 from .loader import load_project
 from .pipeline import BuildReport, JobResult, build
 
 EXIT_OK, EXIT_FAILED = 0, 1
-
-
-def harfbuzz_subset_missing() -> bool:
-    """WeasyPrint subsets fonts twice as fast with Debian's libharfbuzz-subset0."""
-    return ctypes.util.find_library("harfbuzz-subset") is None
 
 
 def filters_from(args) -> Filters:
@@ -56,17 +51,23 @@ def _print_result(console: Console, result: JobResult) -> None:
             console.print(f"[red]error[/red]: {escape(str(problem))}", soft_wrap=True)
 
 
+def print_build_notes(project, filters: Filters, console: Console, *, quiet: bool) -> None:
+    """Once per build: what this machine costs a build that makes PDFs (environment notes)."""
+    if quiet or not any(job.format == "pdf" for job in plan_jobs(project, filters)):
+        return
+    for note in environment.build_notes():
+        console.print(f"[yellow]note[/yellow]: {escape(note)}", soft_wrap=True)
+
+
 def run_build(args, console: Console) -> int:
     root = args.project.resolve()
-    if harfbuzz_subset_missing() and not args.quiet:
-        console.print("[yellow]note[/yellow]: libharfbuzz-subset0 is not installed; PDFs take "
-                      "about twice as long (apt-get install libharfbuzz-subset0)")
     project = load_project(root)
     if not args.no_check:
         from .quality import content_gate
 
         if not content_gate(project, console, strict=args.strict, quiet=args.quiet):
             return EXIT_FAILED
+    print_build_notes(project, filters_from(args), console, quiet=args.quiet)
     out = outdir_from(args, root)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True,

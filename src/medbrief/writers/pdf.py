@@ -1,16 +1,24 @@
 """The PDF writer: WeasyPrint, packaged fonts, the safe fetcher, tagged PDF/UA-1.
 
 The only module that imports WeasyPrint.  Fonts are configured once per
-process; every warning WeasyPrint logs while rendering (an image that failed
-to load, a refused URL) fails the document instead of yielding a PDF that
-silently lacks something.
+process.  Every message WeasyPrint logs while rendering is classified by
+:func:`classify` against two explicit lists: :data:`FATAL` messages mean the
+PDF would silently lack something (a missing glyph, a refused or failed fetch,
+an image that could not load, CSS the engine dropped) and fail the document;
+:data:`HARMLESS` messages announce a slower or bigger fallback with the same
+pages (fontTools instead of HarfBuzz-Subset) and never do.  A message on
+neither list is fatal until someone classifies it: a new message could mean
+damage.  :func:`engine_facts` tells the environment module (``doctor``, the
+build's note) what WeasyPrint found on this machine.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +30,80 @@ from . import Rendered
 
 fonts.use_packaged_fonts_only()
 
-import weasyprint  # noqa: E402  (fontconfig must be configured first)
+with warnings.catch_warnings():
+    # Without HarfBuzz-Subset WeasyPrint warns at import; the build says so once, kindly.
+    warnings.filterwarnings("ignore", "HarfBuzz-Subset will be required", DeprecationWarning)
+    import weasyprint  # noqa: E402  (fontconfig must be configured first)
+    from weasyprint.text import ffi as _ffi  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
+# --- what WeasyPrint's messages mean ---------------------------------------------------------
+
+FATAL: tuple[tuple[str, str], ...] = (
+    (r"\.notdef glyph rendered for|Too many glyphs missing",
+     "a character no packaged font can draw would print as an empty box"),
+    (r"Failed to load image|Failed to render SVG image|Failed to load inline SVG",
+     "an image could not be loaded and would be missing"),
+    (r"Failed to load stylesheet|Unsupported stylesheet type",
+     "a stylesheet could not be loaded"),
+    (r"Font-face .* cannot be loaded|Unable to instantiate .* variable font|Unable to save emoji"
+     r"|Please install HarfBuzz version .* emoji",
+     "a font could not be loaded or used as asked"),
+    (r"Relative URI reference without a base URI|Malformed (base )?URL|Failed to load attachment",
+     "a reference could not be fetched"),
+    (r"Content discarded|No anchor #|Anchor defined twice",
+     "an internal link points nowhere"),
+    (r"Image .* has no required alt description|Missing required \"lang\" attribute",
+     "the PDF would fail accessibility (PDF/UA)"),
+    (r"Ignored `|Parse error|Invalid |Unknown |Unsupported |Missing |Empty |Error: |Deprecated `"
+     r"|Expected a media type|In counter style|Only strings|\"(string|element)\(|No source"
+     r"|Unable to compute|Subgrids|\"auto-fit\"|Baseline alignment|Inline grids"
+     r"|This row has more columns|@import rule",
+     "the template's CSS or HTML was not understood, so the page is not what it says"),
+)
+"""WeasyPrint messages that mean the PDF would be damaged: each fails the document."""
+
+HARMLESS: tuple[tuple[str, str], ...] = (
+    (r"Using fontTools instead of HarfBuzz-Subset",
+     ""),  # slower subsetting, same PDF: the build notes it once (environment.build_notes)
+    (r"Unable to subset \"[^\"]*\" with (HarfBuzz|fontTools)",
+     "a font was embedded whole (could not be subset): the file is bigger, the pages the same"),
+)
+"""WeasyPrint messages about a slower or bigger fallback with the same pages: never fatal.
+The second field, when not empty, is a warning shown for the document."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    fatal: bool
+    why: str
+
+
+def classify(message: str) -> Verdict:
+    """What a WeasyPrint log message means for the document (see FATAL and HARMLESS)."""
+    for pattern, why in HARMLESS:
+        if re.match(pattern, message):
+            return Verdict(False, why)
+    for pattern, why in FATAL:
+        if re.match(pattern, message):
+            return Verdict(True, why)
+    return Verdict(True, "WeasyPrint reported something medbrief does not know to be harmless")
+
+
+@dataclass(frozen=True)
+class EngineFacts:
+    """What WeasyPrint found on this machine (asked by medbrief.environment)."""
+
+    weasyprint: str
+    pango: tuple[int, int, int]
+    harfbuzz_subset: bool
+    """True when fonts are subset with HarfBuzz-Subset >= 4.1 (else the slower fontTools)."""
+
+
+def engine_facts() -> EngineFacts:
+    v = _ffi.pango.pango_version()
+    subset = bool(_ffi.harfbuzz_subset) and bool(_ffi.harfbuzz.hb_version_atleast(4, 1, 0))
+    return EngineFacts(weasyprint.__version__, (v // 10000, v // 100 % 100, v % 100), subset)
 
 
 @dataclass
@@ -90,11 +170,18 @@ class PdfWriter:
         if self.safe.refused:
             raise FetchError(f"{name}: refused to load " + "; ".join(self.safe.refused),
                              hint="documents may only use files inside templates/ and content/")
-        if logs.messages:
-            reported = "; ".join(dict.fromkeys(logs.messages))
-            raise RenderError(f"{name}: WeasyPrint reported: {reported}",
+        fatal, notes = [], []
+        for message in dict.fromkeys(logs.messages):
+            verdict = classify(message)
+            if verdict.fatal:
+                fatal.append(f"{verdict.why}: {message}")
+            elif verdict.why:
+                notes.append(f"{verdict.why} ({message})")
+        if fatal:
+            raise RenderError(f"{name}: WeasyPrint reported: " + "; ".join(fatal),
                               hint="fix the template or content it names")
-        return Rendered(data, len(document.pages), render_seconds=seconds)
+        return Rendered(data, len(document.pages), warnings=list(dict.fromkeys(notes)),
+                        render_seconds=seconds)
 
     def _render(self, html: str, name: str):
         try:
