@@ -112,4 +112,19 @@ def run_schema(args, console: Console) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": run_build, "check": run_check, "schema": run_schema}
+def run_new(args, console: Console) -> int:
+    from .errors import ContentError, Location, Problem
+    from .scaffold import new_topic
+
+    if len(args.words) != 2 or args.words[0] != "topic" or not args.title:
+        raise ContentError([Problem(Location("new"), "", "expected: new topic ID --title TEXT",
+                                    'e.g. python build.py new topic stem-cells-ms --title '
+                                    '"Stem cell transplants for MS"')])
+    root = args.project.resolve()
+    path = new_topic(root, args.words[1], args.title)
+    console.print(f"wrote {path.relative_to(root)}: replace each TODO, then run "
+                  "`python build.py check`", highlight=False)
+    return EXIT_OK
+
+
+COMMANDS = {"build": run_build, "check": run_check, "schema": run_schema, "new": run_new}

@@ -84,7 +84,8 @@ def _what(value: Any) -> str:
     return repr(value) if len(repr(value)) < 40 else repr(value)[:37] + "...'"
 
 
-def _field_path(loc: tuple) -> str:
+def field_path(loc: tuple) -> str:
+    """A field path as authors read it: ``sections[2].heading.plain``."""
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -116,11 +117,11 @@ def validate(model: type[M], doc: Document) -> M:
         problems = []
         for err in e.errors(include_url=False):
             loc = _clean_loc(err["loc"])
-            problems.append(Problem(doc.locate(loc), _field_path(loc), _message(err),
+            problems.append(Problem(doc.locate(loc), field_path(loc), _message(err),
                                     HINTS.get(err["type"], "")))
         raise ContentError(problems) from None
     cross = getattr(result, "cross_field_problems", None)
-    problems = [Problem(doc.locate(loc), _field_path(loc), message, hint)
+    problems = [Problem(doc.locate(loc), field_path(loc), message, hint)
                 for loc, message, hint in (cross() if cross else [])]
     if problems:
         raise ContentError(problems)
@@ -148,25 +149,25 @@ def _load(root: Path, path: Path, model: type[M], problems: list[Problem]):
         return None, None
 
 
-def _strings(value: Any, where: tuple = ()):
+def strings_in(value: Any, where: tuple = ()):
     """Every string in parsed YAML data, with its field path."""
     if isinstance(value, str):
         yield where, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(item, (*where, key))
+            yield from strings_in(item, (*where, key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _strings(item, (*where, i))
+            yield from strings_in(item, (*where, i))
 
 
 def unsafe_links(doc: Document) -> list[Problem]:
     """Markdown links in any text of ``doc`` to anything but http, https or mailto."""
     return [
-        Problem(doc.locate(where), _field_path(where),
+        Problem(doc.locate(where), field_path(where),
                 f"link to {href[:60]!r} refused: only http, https and mailto links are allowed",
                 "remove the link, or link to an https:// address")
-        for where, text in _strings(doc.data) if "](" in text
+        for where, text in strings_in(doc.data) if "](" in text
         for href in markdown_links(text) if unsafe_link(href)
     ]
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..loader import Project
-from . import contrast, governance, jargon, readability
+from . import contrast, governance, jargon, placeholders, readability
 from .finding import Finding
 
 
@@ -20,7 +20,7 @@ class ContentResults:
 def run_content_checks(project: Project, today: dt.date) -> ContentResults:
     readings = readability.content_readings(project)
     measured = contrast.measure(project.theme.colours)
-    found = (readability.findings(readings) + jargon.check(project)
+    found = (placeholders.check(project) + readability.findings(readings) + jargon.check(project)
              + governance.check(project, today) + contrast.check(project, measured))
     return ContentResults(found, readings, measured)
 

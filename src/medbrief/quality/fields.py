@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..loader import Project
-from ..loader import _field_path as field_name
+from ..loader import field_path as field_name
 from ..model import Topic
 from ..templating import md_plain
 
