@@ -75,7 +75,7 @@ def test_logo_inside_a_symlinked_folder_out_of_the_project_is_refused(project, t
 
 def test_logo_that_is_a_folder_or_missing_is_a_clear_error(project):
     project.theme["logo"] = "assets"
-    assert "file 'assets' not found" in theme_problem(project)
+    assert "refused 'assets': file is a folder, not a regular file" in theme_problem(project)
     project.theme["logo"] = "assets/nope.png"
     assert "file 'assets/nope.png' not found" in theme_problem(project)
 
@@ -232,7 +232,7 @@ REFUSED_FILES = {
     "logo.tif": (b"II*\x00" + b"\x00" * 20, "TIFF"),
     "logo.bmp": (b"BM" + b"\x00" * 60, "BMP"),
     "logo.png": (b"not an image at all", "not a PNG, JPEG, GIF or SVG image"),
-    "huge.png": (png(20_000, 20_000), "image is 65,536 × 65,536 pixels"),
+    "huge.png": (png(20_000, 20_000), f"pixels; the limit is {MAX_PIXELS:,} pixels"),
     "wide.png": (png(100_000, 500), f"the limit is {MAX_PIXELS:,} pixels"),
     "fake.svg": (png(10, 10), "the file is PNG but its name says otherwise"),
     "fake.png": (b'<svg xmlns="http://www.w3.org/2000/svg"/>',

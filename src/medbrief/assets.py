@@ -9,18 +9,28 @@ types are refused with a message naming the file and saying what to convert it t
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
 from pathlib import Path
 from xml.etree import ElementTree
 
 from .errors import ContentError, Location, Problem
+from .safefile import read_file
 
 MAX_IMAGE_BYTES = 5_000_000
 """Largest image file accepted; a logo is normally a few kilobytes."""
 
 MAX_PIXELS = 40_000_000
 """Most pixels (width × height) accepted in a raster image: 40 megapixels."""
+
+MAX_SVG_DEPTH = 64
+"""Deepest element nesting accepted in an SVG; drawings need a handful of levels."""
+
+MAX_SVG_EXPANDED = 20_000
+"""Most elements an SVG may draw once every ``<use>`` and ``url(#id)`` reference is expanded:
+ten ``<use>`` of ten ``<use>``... (a "use bomb") multiplies fast, so the expanded count is
+computed, not the written one."""
 
 RASTER = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff", "gif": b"GIF8"}
 EXTENSIONS = {"png": (".png",), "jpeg": (".jpg", ".jpeg"), "gif": (".gif",), "svg": (".svg",)}
@@ -56,13 +66,25 @@ def image_kind(head: bytes) -> str | None:
     return None
 
 
-def check_image(path: Path, shown: str, where: Location | None = None) -> str:
-    """Raise :class:`ContentError` unless ``path`` is a safe PNG, JPEG, GIF or SVG; the kind."""
-    size = path.stat().st_size
+def check_image(path: Path, shown: str, where: Location | None = None,
+                allowed: list[Path] | None = None) -> str:
+    """Raise :class:`ContentError` unless ``path`` is a safe PNG, JPEG, GIF or SVG; the kind.
+
+    The file must be a regular file inside ``allowed`` (default: its own folder); it is read
+    once, at most ``MAX_IMAGE_BYTES + 1`` bytes, and a raster image is decoded once.
+    """
+    where = where or Location(shown)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
     if size > MAX_IMAGE_BYTES:
         raise _refuse(shown, where, f"image is {size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}",
                       "use a smaller image; a logo needs only a few hundred pixels")
-    data = path.read_bytes()
+    try:
+        data = read_file(path, allowed or [path.parent], MAX_IMAGE_BYTES, where, kind="image")
+    except ContentError as e:
+        raise _refuse(shown, where, e.message, e.hint) from None
     for magic, offset, name in REFUSED:
         if data[offset:offset + len(magic)] == magic:
             raise _refuse(shown, where, f"{name} images are not supported", CONVERT)
@@ -72,29 +94,42 @@ def check_image(path: Path, shown: str, where: Location | None = None) -> str:
     if not path.name.lower().endswith(EXTENSIONS[kind]):
         raise _refuse(shown, where, f"the file is {kind.upper()} but its name says otherwise",
                       f"rename it to end in {EXTENSIONS[kind][0]}")
-    problem = check_svg(data) if kind == "svg" else check_raster(path)
+    problem = check_svg(data) if kind == "svg" else check_raster(data)
     if problem:
         raise _refuse(shown, where, *problem)
     return kind
 
 
-def check_raster(path: Path) -> tuple[str, str] | None:
-    """Read only the header: refuse unreadable images and more than MAX_PIXELS pixels."""
+def check_raster(data: bytes) -> tuple[str, str] | None:
+    """Refuse more than MAX_PIXELS pixels (from the header), then decode the image once, so
+    damaged or truncated data is refused here rather than printed as noise."""
     from PIL import Image
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
+                if width * height > MAX_PIXELS:
+                    return (f"image is {width:,} × {height:,} pixels; the limit is "
+                            f"{MAX_PIXELS:,} pixels",
+                            "scale it down; a logo needs only a few hundred pixels")
+                try:
+                    image.load()
+                except Exception as e:  # truncated, bad CRC, broken compressed stream...
+                    return (f"the image data is damaged or truncated ({_reason(e)})",
+                            "re-export the image as PNG from the original")
     except Image.DecompressionBombError:
-        width, height = 1 << 16, 1 << 16  # Pillow refused it: far beyond our limit
-    except Exception as e:  # Pillow raises many kinds (ZeroDivisionError...) on hostile headers
-        return f"cannot read the image: {e or type(e).__name__}", "re-export the image as PNG"
-    if width * height > MAX_PIXELS:
-        return (f"image is {width:,} × {height:,} pixels; the limit is {MAX_PIXELS:,} pixels",
+        return (f"image is over {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels; the limit is "
+                f"{MAX_PIXELS:,} pixels",
                 "scale it down; a logo needs only a few hundred pixels")
+    except Exception as e:  # Pillow raises many kinds (ZeroDivisionError...) on hostile headers
+        return f"cannot read the image: {_reason(e)}", "re-export the image as PNG"
     return None
+
+
+def _reason(e: BaseException) -> str:
+    return _short(str(e)) if str(e) else type(e).__name__
 
 
 def check_svg(data: bytes) -> tuple[str, str] | None:
@@ -121,6 +156,63 @@ def check_svg(data: bytes) -> tuple[str, str] | None:
         if problem:
             return problem, ("embed the picture in the SVG itself; an SVG may only refer to "
                              "its own elements (#id)")
+    return _complexity_problem(root)
+
+
+_SIMPLIFY = "simplify the drawing (fewer nested <use> copies), or export it as PNG"
+
+
+def _depth(root: ElementTree.Element) -> int:
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_SVG_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
+
+
+def _references(element: ElementTree.Element) -> list[str]:
+    """The ids an element draws again: ``<use href="#id">`` and ``url(#id)`` values."""
+    refs = []
+    for key, value in element.attrib.items():
+        if key.rsplit("}", 1)[-1] == "href" and value.strip().startswith("#"):
+            refs.append(value.strip()[1:])
+        refs += [t[1:] for t in _URL.findall(value) if t.startswith("#")]
+    return refs
+
+
+def _complexity_problem(root: ElementTree.Element) -> tuple[str, str] | None:
+    """Refuse an SVG nested deeper than MAX_SVG_DEPTH, with a reference cycle, or drawing
+    more than MAX_SVG_EXPANDED elements once its references are expanded."""
+    if _depth(root) > MAX_SVG_DEPTH:
+        return f"SVG nests elements deeper than {MAX_SVG_DEPTH} levels", _SIMPLIFY
+    ids = {e.get("id"): e for e in root.iter() if e.get("id")}
+    size: dict[ElementTree.Element, int] = {}
+    active: set[ElementTree.Element] = set()
+    stack: list[tuple[ElementTree.Element, bool]] = [(root, False)]
+    while stack:  # depth-first, without recursion; ``active`` is the current path
+        element, finished = stack.pop()
+        if element in size:
+            continue
+        deps = [*element, *(ids[r] for r in _references(element) if r in ids)]
+        if finished:
+            active.discard(element)
+            size[element] = min(1 + sum(size[d] for d in deps), MAX_SVG_EXPANDED + 1)
+            continue
+        if element in active:
+            return "SVG has a <use> or url(#id) reference that refers to itself", _SIMPLIFY
+        active.add(element)
+        stack.append((element, True))
+        for dep in deps:
+            if dep in active:
+                return "SVG has a <use> or url(#id) reference that refers to itself", _SIMPLIFY
+            if dep not in size:
+                stack.append((dep, False))
+    if size[root] > MAX_SVG_EXPANDED:
+        return (f"SVG draws more than {MAX_SVG_EXPANDED:,} elements once its <use> references "
+                "are expanded", _SIMPLIFY)
     return None
 
 

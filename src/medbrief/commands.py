@@ -59,9 +59,16 @@ def print_build_notes(project, filters: Filters, console: Console, *, quiet: boo
         console.print(f"[yellow]note[/yellow]: {escape(note)}", soft_wrap=True)
 
 
+def print_load_warnings(project, console: Console) -> None:
+    """What loading noticed but did not refuse (a file in content/topics/ it did not load)."""
+    for problem in project.warnings:
+        console.print(f"[yellow]warning[/yellow]: {escape(str(problem))}", soft_wrap=True)
+
+
 def run_build(args, console: Console) -> int:
     root = args.project.resolve()
     project = load_project(root)
+    print_load_warnings(project, console)
     if not args.no_check:
         from .quality import content_gate
 

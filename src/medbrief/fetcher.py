@@ -12,7 +12,9 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .errors import Location
 from .paths import inside
+from .safefile import UnsafeFile, read_file
 
 MAX_RESOURCE_BYTES = 20_000_000
 
@@ -36,8 +38,10 @@ class SafeFetcher:
         path = Path(unquote(parts.path))
         if not inside(path, self.allowed):
             raise self._refuse(url, "it is outside the project's templates, content and fonts")
-        if not path.is_file():
+        if not (path.exists() or path.is_symlink()):
             raise self._refuse(url, "no such file")
+        if not path.is_file():
+            raise self._refuse(url, "not a regular file (a folder, FIFO or device)")
         if path.stat().st_size > MAX_RESOURCE_BYTES:
             raise self._refuse(url, f"larger than {MAX_RESOURCE_BYTES:,} bytes")
         return path
@@ -51,4 +55,8 @@ class SafeFetcher:
         """The bytes and MIME type behind an allowed URL."""
         path = self.check(url)
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return path.read_bytes(), mime
+        try:  # checked again while opening: the file may have changed since check()
+            data = read_file(path, self.allowed, MAX_RESOURCE_BYTES, Location(str(path)))
+        except UnsafeFile as e:
+            raise self._refuse(url, e.message) from None
+        return data, mime

@@ -7,7 +7,7 @@ model.  All problems of a run are collected and raised together as one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,6 +60,8 @@ class Project:
     """Which file each topic id (and 'theme', 'plan') came from."""
     documents: dict[str, Document]
     """The parsed documents, for locating fields in later checks."""
+    warnings: tuple[Problem, ...] = field(default=())
+    """Things loading noticed that do not stop a build (a file it did not load)."""
 
     def locate(self, key: str, where: tuple = ()) -> Location:
         """Location of a field of a topic id, 'theme' or 'plan'."""
@@ -137,7 +139,7 @@ def _rel(root: Path, path: Path) -> str:
 
 def _load(root: Path, path: Path, model: type[M], problems: list[Problem]):
     try:
-        doc = load_yaml(path, _rel(root, path))
+        doc = load_yaml(path, _rel(root, path), [root / "content"])
     except ContentError as e:
         problems.extend(e.problems())
         return None, None
@@ -177,7 +179,8 @@ def load_project(root: Path) -> Project:
     root = root.resolve()
     content = root / "content"
     problems: list[Problem] = []
-    topic_files = sorted((content / "topics").glob("*.yaml"))
+    warnings: list[Problem] = []
+    topic_files = _topic_files(root, content / "topics", warnings)
     if not topic_files:
         problems.append(Problem(Location(_rel(root, content / "topics")), "",
                                 "no topic files found", "add content/topics/<topic-id>.yaml"))
@@ -192,6 +195,12 @@ def load_project(root: Path) -> Project:
             problems.append(Problem(doc.locate(("id",)), "id",
                                     f"id {topic.id!r} does not match the file name {path.name!r}",
                                     f"rename the file to {topic.id}.yaml or change the id"))
+        elif topic.id in topics:
+            problems.append(Problem(doc.locate(("id",)), "id",
+                                    f"topic {topic.id!r} is also defined in "
+                                    f"{_rel(root, files[topic.id])}",
+                                    "keep one file per topic; delete or rename the other"))
+            continue
         topics[topic.id], files[topic.id], docs[topic.id] = topic, path, doc
     theme_doc, theme = _load(root, content / "theme.yaml", Theme, problems)
     plan_doc, plan = _load(root, content / "documents.yaml", Plan, problems)
@@ -201,7 +210,30 @@ def load_project(root: Path) -> Project:
         raise ContentError(problems)
     files.update(theme=content / "theme.yaml", plan=content / "documents.yaml")
     docs.update(theme=theme_doc, plan=plan_doc)
-    return Project(root, topics, theme, plan, files, docs)
+    return Project(root, topics, theme, plan, files, docs, tuple(warnings))
+
+
+TOPIC_SUFFIXES = (".yaml", ".yml")
+"""Topic file endings, in any case (``new-topic.yml`` and ``X.YAML`` are loaded too)."""
+
+
+def _topic_files(root: Path, folder: Path, warnings: list[Problem]) -> list[Path]:
+    """The topic files in ``folder``; every other entry is named in a warning, never skipped
+    silently (hidden files such as editor swap files excepted)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix.lower() in TOPIC_SUFFIXES:
+            found.append(path)
+        else:
+            warnings.append(Problem(
+                Location(_rel(root, path)), "", "not loaded: topic files end in .yaml or .yml",
+                "rename it to <topic-id>.yaml if it is a topic, or move it out of "
+                "content/topics/", severity="warning"))
+    return found
 
 
 def _check_plan(plan: Plan, doc: Document, topics: dict[str, Topic]) -> list[Problem]:

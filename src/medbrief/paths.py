@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import FetchError, Location
+from .safefile import UnsafeFile, checked_path
 
 
 def inside(path: Path, folders: list[Path]) -> bool:
@@ -30,7 +31,10 @@ def project_file(
         raise FetchError(f"refused {ref!r}: it points outside the project's {names} folders",
                          hint="copy the file into the project, e.g. content/assets/",
                          location=where)
-    if not path.is_file():
+    if not path.exists():
         raise FetchError(f"file {ref!r} not found (looked for {path})",
                          hint="check the file name and folder", location=where)
-    return path
+    try:
+        return checked_path(path, allowed, where or Location(ref), root)
+    except UnsafeFile as e:
+        raise FetchError(f"refused {ref!r}: {e.message}", hint=e.hint, location=where) from None

@@ -20,7 +20,10 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from .errors import MedbriefError, TemplateError
+from .errors import Location, MedbriefError, TemplateError
+from .safefile import read_file
+
+MAX_TEMPLATE_BYTES = 1_000_000
 
 SAFE_LINK_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -95,10 +98,34 @@ FILTERS = {
 }
 
 
+class SafeLoader(jinja2.BaseLoader):
+    """Templates read through :func:`medbrief.safefile.read_file`: regular files inside
+    ``templates/`` only (a link out of it, a FIFO or a device is refused, never opened)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.searchpath = [str(self.folder)]  # for locating errors, as FileSystemLoader
+
+    def get_source(self, environment, template: str):
+        pieces = jinja2.loaders.split_template_path(template)
+        path = self.folder.joinpath(*pieces)
+        if not (path.exists() or path.is_symlink()):
+            raise jinja2.TemplateNotFound(template)
+        data = read_file(path, [self.folder], MAX_TEMPLATE_BYTES,
+                         Location("templates/" + "/".join(pieces)), kind="template")
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise TemplateError(f"templates/{template}: not UTF-8 text ({e.reason})",
+                                hint="save the template as UTF-8") from None
+        mtime = path.stat().st_mtime
+        return source, str(path), lambda: path.exists() and path.stat().st_mtime == mtime
+
+
 def make_env(templates_dir: Path, **globals_: Any) -> jinja2.Environment:
     """The environment every document is rendered with."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=SafeLoader(templates_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -30,6 +30,7 @@ from ruamel.yaml.events import (
 )
 
 from .errors import ContentError, Location, Problem
+from .safefile import read_file
 
 MAX_BYTES = 1_000_000
 """Largest content file accepted; real topics are a few kilobytes."""
@@ -184,14 +185,16 @@ def _yaml_error(e: YAMLError, display: str) -> ContentError:
     return ContentError([_problem(display, line, col, f"YAML syntax error: {problem}", hint)])
 
 
-def load_yaml(path: Path, display: str | None = None) -> Document:
-    """Read one content file into a :class:`Document`, or raise :class:`ContentError`."""
+def load_yaml(path: Path, display: str | None = None,
+              allowed: list[Path] | None = None) -> Document:
+    """Read one content file into a :class:`Document`, or raise :class:`ContentError`.
+
+    The file must be a regular file inside ``allowed`` (default: its own folder); it is
+    read through :func:`medbrief.safefile.read_file`, at most ``MAX_BYTES + 1`` bytes.
+    """
     display = display or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise ContentError([_problem(display, 1, 1, f"cannot read file: {e.strerror}",
-                                     "check that the file exists and is readable")]) from None
+    raw = read_file(path, allowed if allowed is not None else [path.parent], MAX_BYTES,
+                    Location(display, 1, 1), kind="content")
     return parse_yaml(raw, path, display)
 
 

@@ -6,13 +6,16 @@ python-pptx is not needed here.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from PIL import Image as PILImage
 
-from medbrief.errors import Location, RenderError
+from medbrief.assets import MAX_IMAGE_BYTES
+from medbrief.errors import ContentError, Location, RenderError
+from medbrief.safefile import UnsafeFile, checked_path, read_file
 
 
 class Images:
@@ -28,17 +31,22 @@ class Images:
             path = Path(url2pathname(urlparse(src).path)).resolve()
         else:
             path = (self.root / src).resolve()
-        if not path.is_relative_to(self.root):
-            raise self._error(src, f"is outside {self.root}", "pictures must be project files")
-        if not path.is_file():
-            raise self._error(src, "not found", f"paths are relative to {self.root}")
-        return path
+        try:  # a regular file inside the project: no link out, no FIFO, no device
+            return checked_path(path, [self.root], Location(self.template), self.root)
+        except UnsafeFile as e:
+            said = {"outside": f"is outside {self.root}", "missing": "not found"}
+            raise self._error(src, said.get(e.reason, e.message),
+                              f"pictures must be files in the project; {e.hint}") from None
 
     def aspect(self, src: str) -> float:
         if src not in self._aspects:
             path = self.path(src)
             try:
-                with PILImage.open(path) as image:
+                data = read_file(path, [self.root], MAX_IMAGE_BYTES, Location(self.template))
+            except ContentError as e:
+                raise self._error(src, e.message, e.hint) from None
+            try:
+                with PILImage.open(io.BytesIO(data)) as image:
                     width, height = image.size
             except Exception as e:  # noqa: BLE001 - Pillow parsing an untrusted file can
                 # raise nearly anything (OSError, ValueError, ZeroDivisionError on an empty

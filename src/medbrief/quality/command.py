@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from ..commands import filters_from, outdir_from
+from ..commands import filters_from, outdir_from, print_load_warnings
 from ..errors import Location
 from ..jobs import Filters, Job, plan_jobs
 from ..loader import Project, load_project
@@ -95,6 +95,7 @@ def run_quality_command(args, console: Console) -> int:
     """``python build.py check``: print findings and tables, write the reports, exit status."""
     root = args.project.resolve()
     project = load_project(root)
+    print_load_warnings(project, console)
     report = run_checks(project, outdir_from(args, root), filters_from(args), console,
                         quiet=args.quiet)
     print_findings(report.findings, console, args.quiet)

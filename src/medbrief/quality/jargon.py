@@ -71,12 +71,12 @@ def load_terms(project: Project) -> tuple[list[Term], list[Finding]]:
     """The project's jargon list, or a finding saying why there is none."""
     path = project.content_dir / JARGON_FILE
     display = f"content/{JARGON_FILE}"
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):  # a FIFO or link is refused by load_yaml
         return [], [finding(GATE, Location(display), "", "no jargon list: medical terms in "
                             "plain text cannot be checked against the glossary",
                             f"add {display} with `terms:` (see docs/quality.md)", WARNING)]
     try:
-        jargon = validate(JargonList, load_yaml(path, display))
+        jargon = validate(JargonList, load_yaml(path, display, [project.content_dir]))
     except ContentError as e:
         return [], [finding(GATE, p.location, p.field, p.message, p.hint)
                     for p in e.problems()]
