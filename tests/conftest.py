@@ -15,7 +15,6 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -28,6 +27,7 @@ import pytest
 from medbrief.jobs import Filters
 from medbrief.loader import Project, load_project
 from medbrief.pipeline import BuildReport, build
+from tools import tool
 
 REPO = Path(__file__).resolve().parents[1]
 FOUNDATION_DOCUMENTS = frozenset({"handout", "clinician-summary", "briefing"})
@@ -35,16 +35,6 @@ FOUNDATION_DOCUMENTS = frozenset({"handout", "clinician-summary", "briefing"})
 
 
 # --- external tools -------------------------------------------------------------------------
-
-
-def tool(name: str) -> str:
-    """Path of a command-line tool; skip without it, fail when MEDBRIEF_REQUIRE_TOOLS=1."""
-    found = shutil.which(name)
-    if found:
-        return found
-    if os.environ.get("MEDBRIEF_REQUIRE_TOOLS") == "1":
-        pytest.fail(f"{name} is required (MEDBRIEF_REQUIRE_TOOLS=1) but is not installed")
-    pytest.skip(f"{name} is not installed")
 
 
 def run_tool(name: str, *args: str) -> str:

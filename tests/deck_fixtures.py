@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from lxml import etree
 from pptx import Presentation
 from pptx.util import Emu
@@ -18,6 +15,7 @@ from pptx.util import Emu
 from medbrief.deck.markup import parse_deck
 from medbrief.deck.model import Deck, DeckStyle
 from medbrief.deck.pptx_writer import write_pptx
+from tools import tool
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = DATA / "sample-deck.html"
@@ -99,13 +97,7 @@ def org_master(folder: Path) -> Path:
 
 # -- reading PDFs: every word inside the slide and inside its own box ----------------------
 
-def require(tool: str) -> str:
-    found = shutil.which(tool)
-    if found:
-        return found
-    if os.environ.get("MEDBRIEF_REQUIRE_TOOLS") == "1":
-        pytest.fail(f"{tool} is required (MEDBRIEF_REQUIRE_TOOLS=1) but is not installed")
-    pytest.skip(f"{tool} is not installed")
+require = tool  # the one tool-or-skip helper (tests/tools.py)
 
 
 def to_pdf(pptx: Path, folder: Path) -> Path:

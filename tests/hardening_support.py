@@ -10,26 +10,15 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tools import tool  # the one tool-or-skip helper (also imported from here)
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "templates"
-
-
-def tool(name: str) -> str:
-    """Path of a tool; skip the test without it (fail when MEDBRIEF_REQUIRE_TOOLS=1)."""
-    found = shutil.which(name)
-    if found:
-        return found
-    if os.environ.get("MEDBRIEF_REQUIRE_TOOLS") == "1":
-        pytest.fail(f"{name} is required (MEDBRIEF_REQUIRE_TOOLS=1) but not installed")
-    pytest.skip(f"{name} is not installed")
 
 
 def qpdf_check(path: Path) -> None:

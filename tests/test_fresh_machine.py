@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from hidden_libraries import ENGINE_PROBE, REPO, hide, namespace_available
 
-from medbrief import fonts
+from hidden_libraries import ENGINE_PROBE, REPO, hide, namespace_available
+from medbrief import environment, fonts
 from medbrief.errors import RenderError
 from medbrief.jobs import Filters, plan_jobs
 from medbrief.loader import load_project
@@ -133,3 +133,63 @@ def test_readme_first_command_builds_everything_without_harfbuzz_subset(tmp_path
     assert len(notes) == 1, report
     assert "HarfBuzz-Subset is not installed" in notes[0]
     assert "WeasyPrint reported" not in run.stderr, report
+
+
+# --- doctor: one place that knows the environment ---------------------------------------------
+
+
+def test_doctor_reports_every_piece_and_exits_0_when_build_can_work(capsys, monkeypatch):
+    from medbrief.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per line
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    for name in ["Python", "WeasyPrint", "Pango", "HarfBuzz-Subset", "LibreOffice (optional)",
+                 "poppler (optional)", "qpdf (optional)", *(f"font {f}" for f in fonts.PACKAGES)]:
+        assert name in out, f"{name} missing from the doctor's table:\n{out}"
+    found = environment.engine()
+    assert found.weasyprint in out and ".".join(map(str, found.pango)) in out
+    assert "build can work on this machine" in out
+
+
+def test_doctor_and_build_without_pango_exit_1_with_the_fix(tmp_path):
+    fix = environment.install_command("pango")
+    doctor, method = hide("pango-1.0", ["build.py", "doctor"])
+    assert doctor.returncode == 1, f"({method})\n{doctor.stdout}{doctor.stderr}"
+    assert f"fix: WeasyPrint + Pango: {fix}" in doctor.stdout
+    assert "build cannot work on this machine" in doctor.stderr
+    build_run, _ = hide("pango-1.0", ["build.py", "--output", str(tmp_path / "out")],
+                        method=method)
+    assert build_run.returncode == 1
+    assert "PDFs cannot be made on this machine" in build_run.stderr
+    assert fix in build_run.stderr and "Traceback" not in build_run.stderr
+    assert not (tmp_path / "out" / "handouts").exists()
+
+
+def test_doctor_without_harfbuzz_subset_exits_0_and_names_the_optional_fix():
+    doctor, method = hide("harfbuzz-subset", ["build.py", "doctor"])
+    assert doctor.returncode == 0, f"({method})\n{doctor.stdout}{doctor.stderr}"
+    fix = environment.install_command("harfbuzz-subset")
+    assert f"optional: HarfBuzz-Subset: {fix}" in doctor.stdout
+    assert "build can work on this machine" in doctor.stdout
+
+
+@pytest.mark.parametrize(("where", "expected"), [
+    ("debian", "sudo apt-get install libharfbuzz-subset0"),
+    ("fedora", "sudo dnf install harfbuzz"),
+    ("macos", "brew install harfbuzz"),
+])
+def test_install_commands_per_platform(where, expected):
+    assert environment.install_command("harfbuzz-subset", where) == expected
+
+
+def test_a_missing_tool_skips_saying_what_to_install(monkeypatch):
+    from tools import tool
+
+    monkeypatch.setattr(environment, "find_tool", lambda name: None)
+    monkeypatch.delenv("MEDBRIEF_REQUIRE_TOOLS", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"qpdf \(qpdf\) is not installed: .*qpdf"):
+        tool("qpdf")
+    monkeypatch.setenv("MEDBRIEF_REQUIRE_TOOLS", "1")
+    with pytest.raises(pytest.fail.Exception, match="soffice .*LibreOffice.*REQUIRE_TOOLS=1"):
+        tool("soffice")

@@ -18,7 +18,7 @@ from .errors import ContentError, MedbriefError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
-COMMANDS = ["build", "check", "schema", "new"]
+COMMANDS = ["build", "check", "schema", "new", "doctor"]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,7 +28,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("command", nargs="?", default="build", choices=COMMANDS,
                    help="build (default); check: run the quality gates without building; "
                         "schema: write the JSON Schemas for editors; new topic ID: start a "
-                        "topic; serve: preview in the browser while editing")
+                        "topic; serve: preview in the browser while editing; doctor: what this "
+                        "machine has and lacks")
     p.add_argument("words", nargs="*", metavar="ARG", help=argparse.SUPPRESS)
     p.add_argument("-d", "--document", action="append", default=[], metavar="NAME",
                    help="only this document kind (handout, clinician-summary, briefing, "

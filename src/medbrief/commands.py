@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import environment
+from .errors import SetupError
 from .jobs import Filters, plan_jobs
 from .loader import load_project
 from .pipeline import BuildReport, JobResult, build
@@ -51,12 +52,50 @@ def _print_result(console: Console, result: JobResult) -> None:
             console.print(f"[red]error[/red]: {escape(str(problem))}", soft_wrap=True)
 
 
-def print_build_notes(project, filters: Filters, console: Console, *, quiet: bool) -> None:
-    """Once per build: what this machine costs a build that makes PDFs (environment notes)."""
-    if quiet or not any(job.format == "pdf" for job in plan_jobs(project, filters)):
+def check_machine(project, filters: Filters, console: Console, *, quiet: bool) -> None:
+    """Once per build that makes PDFs: refuse when the PDF engine cannot work here (SetupError
+    with the fix), else note what this machine costs the build (HarfBuzz-Subset missing)."""
+    if not any(job.format == "pdf" for job in plan_jobs(project, filters)):
         return
-    for note in environment.build_notes():
-        console.print(f"[yellow]note[/yellow]: {escape(note)}", soft_wrap=True)
+    for blocker in environment.pdf_blockers():
+        raise SetupError(f"{blocker.name}: {blocker.found}; PDFs cannot be made on this machine",
+                         hint=f"{blocker.fix}  (`python build.py doctor` lists everything; "
+                              "decks alone build without it: python build.py -f pptx)")
+    if not quiet:
+        for note in environment.build_notes():
+            console.print(f"[yellow]note[/yellow]: {escape(note)}", soft_wrap=True)
+
+
+def doctor_table(checks: list[environment.Check]) -> Table:
+    table = Table(title=f"medbrief doctor: {environment.describe()}", title_justify="left")
+    for name in ("status", "component", "found", "what it gives"):
+        table.add_column(name, overflow="fold")
+    for c in checks:
+        if c.ok:
+            mark = "[green]ok[/green]"
+        else:
+            mark = "[red]MISSING[/red]" if c.required else "[yellow]missing[/yellow]"
+        name = c.name if c.required else f"{c.name} (optional)"
+        table.add_row(mark, name, escape(c.found), c.enables)
+    return table
+
+
+def run_doctor(args, console: Console) -> int:
+    """Report what this machine has; exit 1 (with the fix) when ``build`` cannot work."""
+    checks = environment.checks()
+    out = Console(soft_wrap=False, highlight=False)
+    out.print(doctor_table(checks))
+    fixes = {c.fix: c for c in checks if not c.ok and c.fix}
+    for fix, c in fixes.items():
+        out.print(f"{'fix' if c.required else 'optional'}: {escape(c.name)}: {escape(fix)}",
+                  soft_wrap=True)
+    missing = [c.name for c in checks if c.required and not c.ok]
+    if missing:
+        console.print(f"[red]error[/red]: build cannot work on this machine: "
+                      f"{escape(', '.join(missing))} missing (fix above)", soft_wrap=True)
+        return EXIT_FAILED
+    out.print("build can work on this machine", soft_wrap=True)
+    return EXIT_OK
 
 
 def print_load_warnings(project, console: Console) -> None:
@@ -74,7 +113,7 @@ def run_build(args, console: Console) -> int:
 
         if not content_gate(project, console, strict=args.strict, quiet=args.quiet):
             return EXIT_FAILED
-    print_build_notes(project, filters_from(args), console, quiet=args.quiet)
+    check_machine(project, filters_from(args), console, quiet=args.quiet)
     out = outdir_from(args, root)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True,
@@ -134,4 +173,5 @@ def run_new(args, console: Console) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": run_build, "check": run_check, "schema": run_schema, "new": run_new}
+COMMANDS = {"build": run_build, "check": run_check, "schema": run_schema, "new": run_new,
+            "doctor": run_doctor}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import os
 import platform as _platform
 import shutil
 import sys
@@ -55,13 +56,13 @@ class Tool:
 
 
 TOOLS: dict[str, Tool] = {
-    "soffice": Tool("libreoffice", "LibreOffice", "tests that open decks in LibreOffice"),
-    "pdftoppm": Tool("poppler", "poppler", "tests that read PDF text and pictures"),
-    "pdftotext": Tool("poppler", "poppler", "tests that read PDF text and pictures"),
-    "pdfinfo": Tool("poppler", "poppler", "tests that read PDF text and pictures"),
-    "pdffonts": Tool("poppler", "poppler", "tests that read PDF text and pictures"),
-    "qpdf": Tool("qpdf", "qpdf", "tests that check PDF structure"),
-    "chromium": Tool("chromium", "Chromium", "browser tests of web pages"),
+    "soffice": Tool("libreoffice", "LibreOffice", "tests: decks opened in LibreOffice"),
+    "pdftoppm": Tool("poppler", "poppler", "tests: PDF text, fonts, pictures"),
+    "pdftotext": Tool("poppler", "poppler", "tests: PDF text, fonts, pictures"),
+    "pdfinfo": Tool("poppler", "poppler", "tests: PDF text, fonts, pictures"),
+    "pdffonts": Tool("poppler", "poppler", "tests: PDF text, fonts, pictures"),
+    "qpdf": Tool("qpdf", "qpdf", "tests: PDF structure"),
+    "chromium": Tool("chromium", "Chromium", "tests: web pages in a browser"),
 }
 """External programs medbrief's tests use, with what provides them and what they enable."""
 
@@ -96,6 +97,11 @@ def find_tool(command: str) -> str | None:
     return shutil.which(command)
 
 
+def tools_required() -> bool:
+    """CI sets MEDBRIEF_REQUIRE_TOOLS=1: tests then fail, not skip, without their tools."""
+    return os.environ.get("MEDBRIEF_REQUIRE_TOOLS") == "1"
+
+
 def tool_missing(command: str) -> str:
     """Why a test that needs ``command`` cannot run, with the install command."""
     tool = TOOLS.get(command)
@@ -115,6 +121,8 @@ class Engine:
     pango: tuple[int, int, int] | None = None
     harfbuzz_subset: bool = False
     error: str | None = None
+    python_package: bool = False
+    """True when the error is a missing Python package, not a system library."""
 
 
 @functools.cache
@@ -124,10 +132,17 @@ def engine() -> Engine:
     try:
         with contextlib.redirect_stdout(banner):  # WeasyPrint prints a banner when Pango is missing
             from .writers import pdf
-    except (OSError, ImportError) as e:
+    except ImportError as e:  # WeasyPrint (or a Python dependency) is not installed
+        return Engine(error=f"Python package missing: {e}", python_package=True)
+    except OSError as e:  # WeasyPrint could not load a system library (Pango...)
         return Engine(error=str(e).strip() or type(e).__name__)
     facts = pdf.engine_facts()
     return Engine(facts.weasyprint, facts.pango, facts.harfbuzz_subset)
+
+
+def pdf_blockers() -> list[Check]:
+    """Required pieces of the PDF engine that are missing or too old (empty: PDFs can be made)."""
+    return [c for c in _engine_checks() if c.required and not c.ok]
 
 
 def build_notes() -> list[str]:
@@ -169,17 +184,18 @@ def _engine_checks() -> list[Check]:
     found = engine()
     pango_fix = install_command("pango")
     if found.error is not None:
+        fix = "python -m pip install -e ." if found.python_package else pango_fix
         return [Check("WeasyPrint + Pango", f"cannot start: {found.error}", False, True,
-                      "makes every PDF", f"{pango_fix}, then: python -m pip install -e .")]
+                      "makes every PDF", fix)]
     pango_ok = found.pango >= PANGO_MIN
     return [
         Check("WeasyPrint", found.weasyprint, True, True, "makes every PDF"),
-        Check("Pango", _version(found.pango), pango_ok, True,
-              f"text layout for WeasyPrint (needs {_version(PANGO_MIN)} or newer)",
+        Check("Pango", _version(found.pango) + ("" if pango_ok else " (too old)"), pango_ok, True,
+              f"text layout (needs {_version(PANGO_MIN)}+)",
               "" if pango_ok else pango_fix),
         Check("HarfBuzz-Subset", "found" if found.harfbuzz_subset else "not found",
               found.harfbuzz_subset, False,
-              "PDFs about twice as fast (without it fontTools subsets the fonts: same PDFs)",
+              "PDFs about twice as fast (same pages)",
               "" if found.harfbuzz_subset else install_command("harfbuzz-subset")),
     ]
 
@@ -192,9 +208,9 @@ def _font_checks() -> list[Check]:
             files = fonts.family_files(family)
         except ImportError:
             files = ()
-        found = f"{len(files)} file(s) from {module}" if files else f"{module} not installed"
-        checks.append(Check(f"font: {family}", found, bool(files), True,
-                            "text in PDFs" if family != "Arimo" else "measuring deck text",
+        found = f"{len(files)} file(s)" if files else f"Python package {module} not installed"
+        checks.append(Check(f"font {family}", found, bool(files), True,
+                            "measuring deck text" if family == "Arimo" else "text in PDFs",
                             "" if files else "python -m pip install -e ."))
     return checks
 
@@ -228,4 +244,4 @@ def describe() -> str:
     """One line naming the platform and the Python, for the doctor's title."""
     names = {"debian": "Debian/Ubuntu", "fedora": "Fedora", "macos": "macOS (Homebrew)"}
     system = names.get(platform(), _platform.system() or "unknown system")
-    return f"{system}, Python {_version(sys.version_info[:3])} at {sys.executable}"
+    return f"{system}, Python {_version(sys.version_info[:3])}"

@@ -92,5 +92,9 @@ class RenderError(MedbriefError):
     """An engine (WeasyPrint, python-pptx) reported a problem while producing a file."""
 
 
+class SetupError(MedbriefError):
+    """This machine lacks something the build needs (``python build.py doctor`` says what)."""
+
+
 class OutputError(MedbriefError):
     """An output could not be written (read-only folder, disk full, locked)."""
