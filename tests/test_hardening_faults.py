@@ -57,9 +57,9 @@ def outputs(folder: Path) -> set[str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (relative path -> bytes), the lock file aside."""
+    """Every file under ``folder`` (relative path -> bytes); the lock is not among them."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != output.LOCK}
+            if p.is_file()}
 
 
 def temporaries(folder: Path) -> list[Path]:
@@ -338,7 +338,7 @@ def test_second_build_waits_for_the_lock(project, tmp_path):
 
     project.write()
     project.out.mkdir()
-    lock = os.open(project.out / output.LOCK, os.O_RDWR | os.O_CREAT)
+    lock = os.open(output.lock_path(project.out), os.O_RDWR | os.O_CREAT)
     fcntl.flock(lock, fcntl.LOCK_EX)
     try:
         child = subprocess.Popen([sys.executable, str(BUILD_PY),
@@ -352,4 +352,5 @@ def test_second_build_waits_for_the_lock(project, tmp_path):
         os.close(lock)
     _, err = child.communicate(timeout=120)
     assert child.returncode == 0, err.decode()
+    assert f"waiting: another build is writing into {project.out.resolve()}" in err.decode()
     assert_manifest_matches(project.out)

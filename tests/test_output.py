@@ -6,24 +6,31 @@ import dataclasses
 import errno
 import json
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from medbrief import output
 from medbrief.errors import OutputError
 from medbrief.output import (
-    LOCK,
+    LEGACY_LOCK,
     MANIFEST,
     TMP_PREFIX,
     ManifestEntry,
     atomic_write,
+    lock_path,
     locked,
     read_manifest,
     sha256,
     write_manifest,
 )
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
 def leftovers(folder) -> list[str]:
@@ -81,24 +88,76 @@ def test_other_write_errors_are_explained(tmp_path, monkeypatch, code, what, hin
 # --- lock -------------------------------------------------------------------------------------
 
 
-def test_lock_makes_a_second_build_wait(tmp_path):
+def test_lock_makes_a_second_build_wait_and_say_for_what(tmp_path):
     events: list[str] = []
+    said: list[str] = []
     entered = threading.Event()
+    out = tmp_path / "output"
 
     def second_build():
         entered.wait(5)
-        with locked(tmp_path):
+        with locked(out, on_wait=said.append):
             events.append("second build starts")
 
     thread = threading.Thread(target=second_build)
     thread.start()
-    with locked(tmp_path):
+    with locked(out):
         entered.set()
         time.sleep(0.3)
         events.append("first build ends")
     thread.join(5)
     assert events == ["first build ends", "second build starts"]
-    assert (tmp_path / LOCK).is_file()
+    assert len(said) == 1
+    assert said[0].startswith(f"another build is writing into {out.resolve()} (process "
+                              f"{os.getpid()} on ")
+    assert "python" in said[0] and "this one starts when it ends" in said[0]
+
+
+def test_the_lock_file_is_not_in_the_published_folder(tmp_path):
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / LEGACY_LOCK).write_text("")  # left by an older medbrief: removed
+    with locked(out):
+        (out / "a.pdf").write_bytes(b"x")
+    assert sorted(p.name for p in out.iterdir()) == ["a.pdf"]
+    assert lock_path(out) == tmp_path / ".output.medbrief-lock"
+    assert lock_path(out).is_file()
+
+
+def test_the_lock_goes_to_the_cache_when_the_parent_cannot_be_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(output.os, "access", lambda path, mode: False)
+    out = tmp_path / "shared" / "output"
+    with locked(out):
+        pass
+    where = lock_path(out)
+    assert where.parent == tmp_path / "cache" / "medbrief" / "locks" and where.is_file()
+    assert list(out.iterdir()) == []
+    assert not (tmp_path / "shared" / ".output.medbrief-lock").exists()
+
+
+def test_a_killed_builds_lock_never_blocks(tmp_path):
+    out = tmp_path / "output"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
+         "from medbrief.output import locked\n"
+         "with locked(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(600)\n",
+         str(out)], stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": SRC})
+    with holder.stdout:
+        assert holder.stdout.readline().strip() == "held"
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(10)
+    assert "pid" in lock_path(out).read_text()  # the killed build's claim is still written
+    said: list[str] = []
+    done = threading.Event()
+
+    def next_build():
+        with locked(out, on_wait=said.append):
+            done.set()
+
+    threading.Thread(target=next_build, daemon=True).start()
+    assert done.wait(10), "the lock of a killed build blocked the next build"
+    assert said == []
 
 
 def test_lock_removes_temporaries_of_a_killed_build(tmp_path):

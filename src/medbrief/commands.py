@@ -125,8 +125,12 @@ def run_build(args, console: Console) -> int:
             if result is not None:
                 _print_result(console, result)
 
+        def waiting(message):
+            bar.update(task, description="Waiting for another build")
+            console.print(f"[yellow]waiting[/yellow]: {escape(message)}", soft_wrap=True)
+
         report = build(root, out, filters_from(args), write_html=args.html, progress=progress,
-                       project=project)
+                       project=project, on_wait=waiting)
     if not args.quiet:
         Console().print(summary_table(report))
     if not report.results:

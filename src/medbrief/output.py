@@ -2,8 +2,12 @@
 
 Every file is written to a temporary file in the same folder, flushed to disk
 and renamed over the old one, so a build that fails or is killed never leaves
-a truncated file and never replaces the last good output.  A lock file stops
-two builds writing into the same folder at once; the second waits.
+a truncated file and never replaces the last good output.  A lock stops two
+builds writing into the same folder at once; the second says what it waits for,
+then waits.  The lock file lives beside the output folder (``.NAME.medbrief-lock``)
+or, when that folder's parent cannot be written, in the user's cache folder:
+never inside the folder people publish.  It is an ``flock`` lock, which the
+kernel releases when its holder dies, so a killed build never blocks the next.
 """
 
 from __future__ import annotations
@@ -14,15 +18,19 @@ import fcntl
 import hashlib
 import json
 import os
+import socket
+import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import OutputError
 
 MANIFEST = "manifest.json"
-LOCK = ".medbrief.lock"
+LEGACY_LOCK = ".medbrief.lock"
+"""Where versions before 0.2 kept the lock: inside the output folder (removed when seen)."""
 TMP_PREFIX = ".medbrief-tmp-"
 
 
@@ -83,19 +91,86 @@ def remove_stale_temporaries(outdir: Path) -> None:
                 stale.unlink()
 
 
+def _cache_dir() -> Path:
+    if sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "medbrief" / "locks"
+
+
+def _cached_lock(real: Path) -> Path:
+    key = hashlib.sha256(str(real).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return _cache_dir() / f"{real.name or 'root'}-{key}.lock"
+
+
+def lock_path(outdir: Path) -> Path:
+    """The lock file of an output folder: beside it, else in the user's cache folder."""
+    real = outdir.resolve()
+    if real.parent != real and os.access(real.parent, os.W_OK):
+        return real.parent / f".{real.name}.medbrief-lock"
+    return _cached_lock(real)
+
+
+def _open_lock(outdir: Path) -> int:
+    try:
+        return os.open(lock_path(outdir), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:  # the parent looked writable but is not (read-only mount...): the cache
+        fallback = _cached_lock(outdir.resolve())
+        fallback.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(fallback, os.O_RDWR | os.O_CREAT, 0o644)
+
+
+def _holder(fd: int) -> str:
+    """Who holds the lock, as the holder wrote it (pid, host, start time, command)."""
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        info = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))
+        started = time.strftime("%H:%M:%S", time.localtime(float(info["started"])))
+        return (f"process {int(info['pid'])} on {info['host']}, started {started}: "
+                f"{info['command']}")
+    return "holder unknown"
+
+
+def _claim(fd: int) -> None:
+    info = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(),
+            "command": " ".join(["python", *(os.path.basename(a) if i == 0 else a
+                                             for i, a in enumerate(sys.argv))])[:300]}
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
+
+
+Waiting = Callable[[str], None]
+
+
 @contextlib.contextmanager
-def locked(outdir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``outdir`` for the whole build (waits for another build)."""
+def locked(outdir: Path, on_wait: Waiting | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on ``outdir`` for the whole build.
+
+    When another build holds it, ``on_wait`` is called once with what we wait for (that
+    build's process, host, start time and command), then this one waits.
+    """
     try:
         outdir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(outdir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _open_lock(outdir)
     except OSError as e:
-        raise _explain(e, outdir / LOCK) from e
+        raise _explain(e, lock_path(outdir)) from e
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait(f"another build is writing into {outdir.resolve()} ({_holder(fd)}); "
+                        "this one starts when it ends")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _claim(fd)
         remove_stale_temporaries(outdir)
+        with contextlib.suppress(OSError):
+            (outdir / LEGACY_LOCK).unlink(missing_ok=True)
         yield
     finally:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 

@@ -29,6 +29,7 @@ from .jobs import Filters, Job, plan_jobs
 from .loader import Project, load_project
 from .output import (
     ManifestEntry,
+    Waiting,
     atomic_write,
     locked,
     repair_manifest,
@@ -263,14 +264,17 @@ Progress = Callable[[int, int, JobResult | None, Job], None]
 def build(
     root: Path, outdir: Path, filters: Filters | None = None, *, write_html: bool = False,
     progress: Progress | None = None, project: Project | None = None,
+    on_wait: Waiting | None = None,
 ) -> BuildReport:
-    """Build every job the plan and filters select into ``outdir``."""
+    """Build every job the plan and filters select into ``outdir``.
+
+    ``on_wait`` is told, once, what this build waits for when another holds the folder."""
     started = time.perf_counter()
     project = project or load_project(root)
     builder = Builder(project)
     jobs = plan_jobs(project, filters or Filters())
     report = BuildReport(outdir.resolve())
-    with locked(outdir):
+    with locked(outdir, on_wait):
         repair_manifest(outdir)
         for i, job in enumerate(jobs):
             if progress:
