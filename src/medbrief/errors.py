@@ -96,5 +96,16 @@ class SetupError(MedbriefError):
     """This machine lacks something the build needs (``python build.py doctor`` says what)."""
 
 
+class DamagedOutput(MedbriefError):
+    """A built file cannot be read back (truncated, overwritten): it must be rebuilt."""
+
+    HINT = "rebuild it: python build.py (add the usual -d/-t filters to rebuild only it)"
+
+    def __init__(self, path: str, why: str):
+        super().__init__(f"{path}: the file is damaged and cannot be read ({why})",
+                         hint=self.HINT)
+        self.path, self.why = path, why
+
+
 class OutputError(MedbriefError):
     """An output could not be written (read-only folder, disk full, locked)."""

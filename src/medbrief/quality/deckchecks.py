@@ -10,16 +10,21 @@ name, and every table marks its first row as a header row.
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
 from pptx import Presentation
+from pptx.exc import PackageNotFoundError
 from pptx.shapes.picture import Picture
 
-from ..errors import Location
+from ..errors import DamagedOutput, Location
 from ..output import ManifestEntry
 from .finding import Finding, finding
+from .pdfread import damage
 
 GATE = "accessibility"
 _FILE_NAME = re.compile(r"(\.(png|jpe?g|gif|svg|emf|wmf|bmp|tiff?|webp)$)|^(image|picture)\s*\d*$",
@@ -50,8 +55,19 @@ def _slide(number: int, slide) -> SlideFacts:
     return SlideFacts(number, text, first, bad_alt, tables)
 
 
+DAMAGE = (zipfile.BadZipFile, PackageNotFoundError, etree.XMLSyntaxError, KeyError, ValueError,
+          IndexError, AttributeError, TypeError, OSError, zlib.error, EOFError)
+"""What reading a damaged .pptx raises (zip, package parts, XML)."""
+
+
 def read_deck(path: Path) -> list[SlideFacts]:
-    return [_slide(i, s) for i, s in enumerate(Presentation(str(path)).slides, 1)]
+    """What the checks need from each slide; DamagedOutput when the file cannot be read."""
+    try:
+        return [_slide(i, s) for i, s in enumerate(Presentation(str(path)).slides, 1)]
+    except PackageNotFoundError as e:
+        raise DamagedOutput(str(path), "not a PowerPoint package") from e
+    except DAMAGE as e:
+        raise DamagedOutput(str(path), damage(e, path)) from e
 
 
 def _slide_findings(s: SlideFacts, where: Location, entry: ManifestEntry) -> list[Finding]:

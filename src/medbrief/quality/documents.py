@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Location
+from ..errors import DamagedOutput, Location
 from ..jobs import Job
 from ..loader import Project
 from ..output import ManifestEntry
 from . import governance, readability
-from .finding import Finding
+from .finding import Finding, finding
 from .pdfchecks import PrintMetrics, check_accessibility, check_print
 from .pdfread import PdfFacts, read_pdf
 from .textstats import as_sentence
@@ -84,10 +84,15 @@ def check_document(project: Project, outdir: Path, job: Job,
                    entry: ManifestEntry) -> DocumentResult:
     path = outdir / entry.path
     result = DocumentResult(entry, Location(display(project, path)))
-    if entry.format == "pdf":
-        _check_pdf(project, job, result, path)
-    elif entry.format == "pptx":
-        _check_pptx(result, path)
+    try:
+        if entry.format == "pdf":
+            _check_pdf(project, job, result, path)
+        elif entry.format == "pptx":
+            _check_pptx(result, path)
+    except DamagedOutput as e:  # truncated or overwritten: a finding, never a traceback
+        result.findings = [finding("build", result.location, "",
+                                   f"the file is damaged and cannot be read ({e.why})",
+                                   e.hint, document=entry.path)]
     return result
 
 

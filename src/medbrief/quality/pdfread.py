@@ -11,12 +11,17 @@ each page stand in for that.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pdfplumber
 import pikepdf
+from pdfminer.pdftypes import PDFException
+from pdfminer.psparser import PSException
+
+from ..errors import DamagedOutput
 
 BLOCK_TAGS = frozenset({"P", "H", "H1", "H2", "H3", "H4", "H5", "H6", "LBody", "Lbl", "TH",
                         "TD", "Caption", "Figure", "Note", "BlockQuote", "Title", "TOCI",
@@ -244,9 +249,30 @@ def _untagged_blocks(plumber) -> list[Block]:
             for para in re.split(r"\n\s*\n", page.extract_text() or "") if para.strip()]
 
 
+DAMAGE = (pikepdf.PdfError, PDFException, PSException, ValueError, KeyError, IndexError,
+          TypeError, AttributeError, OSError, zlib.error)
+"""What reading a damaged PDF raises (pikepdf, pdfminer under pdfplumber, decoders)."""
+
+
 def read_pdf(path: Path) -> PdfFacts:
-    """Everything the checks need from one PDF, read once."""
-    with pikepdf.open(path) as pdf, pdfplumber.open(path) as plumber:
+    """Everything the checks need from one PDF, read once; DamagedOutput when it cannot be read.
+
+    Files medbrief writes never need repairing, so a file that would (a truncated PDF) is
+    reported as damaged instead of being read half-recovered."""
+    try:
+        return _read_pdf(path)
+    except DAMAGE as e:
+        raise DamagedOutput(str(path), damage(e, path)) from e
+
+
+def damage(e: Exception, path: Path) -> str:
+    """What a reader said about a damaged file, in one line, without the file's path."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return text.replace(f"{path}: ", "").replace(f"{path}", "the file")
+
+
+def _read_pdf(path: Path) -> PdfFacts:
+    with pikepdf.open(path, attempt_recovery=False) as pdf, pdfplumber.open(path) as plumber:
         root = pdf.Root
         tags = _TreeWalker(pdf).walk()
         tagged = "/StructTreeRoot" in root and bool(tags.mcids)
