@@ -33,10 +33,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("words", nargs="*", metavar="ARG", help=argparse.SUPPRESS)
     p.add_argument("-d", "--document", action="append", default=[], metavar="NAME",
                    help="only this document kind (handout, clinician-summary, briefing, "
-                        "deck, slides); repeatable")
+                        "deck, slides, web); repeatable")
     p.add_argument("-t", "--topic", action="append", default=[], metavar="ID",
                    help="only documents covering this topic id; repeatable")
-    p.add_argument("-f", "--format", action="append", default=[], choices=["pdf", "pptx"],
+    p.add_argument("-f", "--format", action="append", default=[], choices=["pdf", "pptx", "html"],
                    help="only this output format; repeatable")
     p.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
                    help="output folder (default: output/ in the project)")

@@ -320,7 +320,7 @@ class Theme(Model):
 
 # --- document plan ------------------------------------------------------------
 
-DocumentKind = Literal["handout", "clinician-summary", "briefing", "deck", "slides"]
+DocumentKind = Literal["handout", "clinician-summary", "briefing", "deck", "slides", "web"]
 Audience = Literal["patient", "clinician", "organisation", "speaker"]
 Paper = Literal["a4", "letter"]
 Variant = Literal["clear", "large"]
@@ -337,7 +337,7 @@ class DocumentSpec(Model):
     """Jinja template under templates/."""
     audience: Audience
     """Who reads it: decides the register and the checks."""
-    format: Literal["pdf", "pptx"]
+    format: Literal["pdf", "pptx", "html"]
     """File format of the output."""
     per: Literal["topic", "all"] = "topic"
     """topic: one document per topic; all: one document covering every topic."""
@@ -363,8 +363,8 @@ class DocumentSpec(Model):
         unknown = set(re.findall(r"\{([^}]*)\}", v)) - {"topic", "paper", "variant"}
         if unknown or v.count("{") != v.count("}"):
             raise ValueError("output may only use the placeholders {topic}, {paper}, {variant}")
-        if not v.endswith((".pdf", ".pptx")):
-            raise ValueError("output must end in .pdf or .pptx")
+        if not v.endswith((".pdf", ".pptx", ".html")):
+            raise ValueError("output must end in .pdf, .pptx or .html")
         return v
 
     @model_validator(mode="after")

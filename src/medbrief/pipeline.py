@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, fonts
+from markupsafe import Markup
+
+from . import __version__, fonts, web
 from .assets import check_image
 from .diagram import DiagramStyle, process_svg
 from .errors import ContentError, MedbriefError, Problem, RenderError
@@ -141,7 +143,8 @@ class Builder:
         self.logo = check_theme(project)
         self.date = build_date()
         self.env = make_env(project.templates_dir, asset=self.asset, diagram=self.diagram,
-                            plain=md_plain)
+                            plain=md_plain, inline_css=self.inline_css,
+                            embedded_fonts=self.embedded_fonts)
         self._writers: dict[str, Writer] = {}
 
     def writer(self, fmt: str) -> Writer:
@@ -161,6 +164,23 @@ class Builder:
         path = project_file(self.project.root, self.project.root, relative,
                             [self.project.templates_dir, self.project.content_dir])
         return path.as_uri()
+
+    def inline_css(self, relative: str) -> Markup:
+        """A stylesheet under templates/ as text, for self-contained web pages."""
+        path = project_file(self.project.root, self.project.root, relative,
+                            [self.project.templates_dir])
+        return web.stylesheet_text(path)
+
+    def embedded_fonts(self) -> Markup:
+        """@font-face rules with the theme's packaged fonts embedded (web pages)."""
+        return web.embedded_font_faces([self.project.theme.fonts.body,
+                                        self.project.theme.fonts.heading])
+
+    def logo_url(self, job: Job) -> str | None:
+        """The logo as web pages (a data: URL) or printed documents (a file URL) load it."""
+        if not self.logo:
+            return None
+        return web.data_url(self.logo) if job.format == "html" else self.logo.as_uri()
 
     def diagram(self, topic, register: str = "plain", vertical: bool = False,
                 width: float = 640, font_size: float = 11.0):
@@ -202,7 +222,7 @@ class Builder:
             "colours": p.theme.colours, "topics": list(job.topics), "topic": job.topics[0],
             "job": job, "spec": job.spec, "paper": job.paper, "variant": job.variant,
             "built": self.date, "generator": f"medbrief {__version__}",
-            "logo": self.logo.as_uri() if self.logo else None,
+            "logo": self.logo_url(job),
             "sections_for": lambda topic: self.sections_for(job, topic),
             "glossary_for": self.glossary_for,
         }

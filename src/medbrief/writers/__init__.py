@@ -40,4 +40,10 @@ def _pptx(context) -> Writer:
     return PptxWriter(context)
 
 
-REGISTRY: dict[str, Callable[..., Writer]] = {"pdf": _pdf, "pptx": _pptx}
+def _html(context) -> Writer:
+    from .html import HtmlWriter
+
+    return HtmlWriter(context)
+
+
+REGISTRY: dict[str, Callable[..., Writer]] = {"pdf": _pdf, "pptx": _pptx, "html": _html}
