@@ -15,7 +15,8 @@ from importlib import resources
 
 import pytest
 
-from conftest import tool
+from medbrief import environment
+from tools import tool
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -26,7 +27,7 @@ def _required(module: str):
     try:
         return __import__(module, fromlist=["_"])
     except ImportError:
-        if os.environ.get("MEDBRIEF_REQUIRE_TOOLS") == "1":
+        if environment.tools_required():
             pytest.fail(f"{module} is required (MEDBRIEF_REQUIRE_TOOLS=1) but is not installed")
         pytest.skip(f"{module} is not installed (pip install -e '.[test]')")
 
