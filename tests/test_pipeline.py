@@ -162,7 +162,9 @@ def test_pipeline_enforces_page_limits(mini_project, tmp_path):
     by_output = {r.job.output: r for r in report.results}
     clear = by_output["handouts/alpha-topic-clear-print-a4.pdf"]
     assert isinstance(clear.error, RenderError)
-    assert clear.error.message == "handouts/alpha-topic-clear-print-a4.pdf: 2 pages; the limit is 1"
+    assert clear.error.message.startswith(
+        "handouts/alpha-topic-clear-print-a4.pdf: 2 pages, but max_pages here is 1: about ")
+    assert str(clear.error.location).startswith("content/documents.yaml:")
     assert not (tmp_path / "out" / clear.job.output).exists()
     assert by_output["handouts/alpha-topic-large-print-a4.pdf"].ok  # large print is exempt
 

@@ -38,6 +38,7 @@ from .output import (
     sha256,
     write_manifest,
 )
+from .pagelimit import page_limit_error
 from .paths import project_file
 from .templating import make_env, md_plain, render
 from .writers import REGISTRY, Rendered, Writer
@@ -243,8 +244,8 @@ class Builder:
             rendered = writer.write(html, job.output)
         limit = job.spec.max_pages
         if limit and job.variant != "large" and rendered.pages > limit:
-            raise RenderError(f"{job.output}: {rendered.pages} pages; the limit is {limit}",
-                              hint="shorten the content or adjust the template")
+            raise page_limit_error(self.project, job, rendered.pages, limit,
+                                   rendered.last_page_fill)
         return html, rendered
 
 

@@ -20,6 +20,8 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
     render_seconds: float = 0.0
     """Time spent inside the engine (WeasyPrint / python-pptx), for the benchmark."""
+    last_page_fill: float | None = None
+    """How much of the last page's content area is used (0-1), when the writer knows."""
 
 
 class Writer(Protocol):

@@ -147,6 +147,17 @@ def _collect_logs() -> Iterator[_Collect]:
         logger.propagate = old
 
 
+def _last_page_fill(document) -> float | None:
+    """Share of the last page's content area its content uses (for the page-limit message)."""
+    try:
+        page = document.pages[-1]._page_box
+        root = page.children[0]
+        used = root.position_y + root.margin_height() - page.content_box_y()
+        return max(0.0, min(1.0, used / page.height))
+    except (AttributeError, IndexError, TypeError, ZeroDivisionError):
+        return None
+
+
 class PdfWriter:
     format = "pdf"
 
@@ -181,7 +192,7 @@ class PdfWriter:
             raise RenderError(f"{name}: WeasyPrint reported: " + "; ".join(fatal),
                               hint="fix the template or content it names")
         return Rendered(data, len(document.pages), warnings=list(dict.fromkeys(notes)),
-                        render_seconds=seconds)
+                        render_seconds=seconds, last_page_fill=_last_page_fill(document))
 
     def _render(self, html: str, name: str):
         try:
