@@ -8,8 +8,8 @@ Pango it loaded, whether it subsets fonts with HarfBuzz-Subset) come from the PD
 writer, the only module that imports WeasyPrint.
 
 Required: Python 3.11+, Pango >= 1.44 (WeasyPrint loads it from the operating
-system) and the packaged fonts.  Optional: HarfBuzz-Subset (PDFs about twice as
-fast), LibreOffice, poppler and qpdf (only tests use them) and Chromium (browser
+system) and the packaged fonts.  Optional: HarfBuzz-Subset (faster
+PDFs), LibreOffice, poppler and qpdf (only tests use them) and Chromium (browser
 tests of web pages).
 """
 
@@ -150,7 +150,7 @@ def build_notes() -> list[str]:
     found = engine()
     if found.error is None and not found.harfbuzz_subset:
         return ["HarfBuzz-Subset is not installed, so WeasyPrint subsets fonts with fontTools: "
-                "the PDFs are the same but take about twice as long to make. For speed: "
+                "the PDFs are the same, only slower to make. For speed: "
                 + install_command("harfbuzz-subset")]
     return []
 
@@ -195,7 +195,7 @@ def _engine_checks() -> list[Check]:
               "" if pango_ok else pango_fix),
         Check("HarfBuzz-Subset", "found" if found.harfbuzz_subset else "not found",
               found.harfbuzz_subset, False,
-              "PDFs about twice as fast (same pages)",
+              "faster PDFs (the same pages)",
               "" if found.harfbuzz_subset else install_command("harfbuzz-subset")),
     ]
 
