@@ -33,7 +33,7 @@ TRIAL_PARTICIPANT = "Grace Miller"
 """A trial participant the CAR-T seed (seeds/001_*.txt) names; no document may name her."""
 
 MANIFEST_KEYS = ["path", "format", "document", "topics", "audience", "paper", "variant",
-                 "pages", "sha256"]
+                 "pages", "sha256", "site"]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -96,7 +96,8 @@ def test_every_document_built(session_build):
     expected = [j.output for j in plan_jobs(session_build.project,
                                             Filters(documents=FOUNDATION_DOCUMENTS))]
     assert all_pdfs(session_build) == expected
-    assert len(expected) == 11  # 2 topics × (4 handouts + 1 summary) + 1 briefing
+    # 2 topics × (4 handouts + 1 summary) + 1 briefing + 3 sample clinics × 2 topics
+    assert len(expected) == 17
     failures = {r.job.output: str(r.error) for r in session_build.report.failures}
     assert failures == {}
     for output in expected:
@@ -122,7 +123,9 @@ def test_manifest_matches_the_contract(session_build):
             "path": job.output, "format": "pdf", "document": job.document,
             "topics": job.topic_ids, "audience": job.spec.audience, "paper": job.paper,
             "variant": job.variant, "pages": pages, "sha256": sha256_file(pdf),
+            "site": job.site.id if job.site else None,
         }
+        assert (row["site"] is not None) == row["path"].startswith("sites/")
         assert row["audience"] == {"handout": "patient", "clinician-summary": "clinician",
                                    "briefing": "organisation"}[row["document"]]
         assert row["paper"] in ("a4", "letter")
@@ -310,7 +313,13 @@ def test_handout_text(session_build, output):
     assert "clinical trial" in text.lower()
     assert (f"Last reviewed {long_date(topic.last_reviewed)} · Next review "
             f"{long_date(topic.next_review)} · Version {topic.version}") in text
-    assert norm(project.theme.organisation.contact) in text
+    org = project.theme.organisation
+    if job.site:  # a clinic's handout: its own contact where the organisation's was
+        for value in (job.site.name, job.site.phone, job.site.email):
+            assert norm(value) in text
+        assert norm(org.contact) not in text and norm(org.name) in text
+    else:
+        assert norm(org.contact) in text
     for source in topic.sources:
         assert norm(source.title) in text
     assert plain(topic.status_text.plain) in text

@@ -46,6 +46,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help="serve: address to listen on (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000, help="serve: port (default 8000)")
+    p.add_argument("--sites", type=Path, default=None, metavar="FILE",
+                   help="use this sites CSV file for every plan row with `sites:` "
+                        "(one document per site)")
     p.add_argument("--html", action="store_true",
                    help="also write each PDF's intermediate HTML next to it")
     p.add_argument("--no-check", action="store_true",

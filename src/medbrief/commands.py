@@ -106,7 +106,7 @@ def print_load_warnings(project, console: Console) -> None:
 
 def run_build(args, console: Console) -> int:
     root = args.project.resolve()
-    project = load_project(root)
+    project = load_project(root, sites=args.sites)
     print_load_warnings(project, console)
     if not args.no_check:
         from .quality import content_gate

@@ -1,4 +1,4 @@
-"""Expand the document plan into jobs: template × topic(s) × paper × variant."""
+"""Expand the document plan into jobs: template × topic(s) × site × paper × variant."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .loader import Project
 from .model import DocumentSpec, Topic
+from .sites import Site
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,8 @@ class Job:
     variant: str | None
     output: str
     """Path relative to the output folder."""
+    site: Site | None = None
+    """The site a personalised document is for (plan rows with ``sites:``)."""
 
     @property
     def format(self) -> str:
@@ -54,13 +57,16 @@ def plan_jobs(project: Project, filters: Filters = Filters()) -> list[Job]:
     """Every job the plan asks for, in plan order, that the filters accept."""
     jobs = []
     for spec in project.plan.documents:
-        for topics in _topic_groups(spec, project):
-            for paper in spec.papers or [None]:
-                for variant in spec.variants or [None]:
-                    out = spec.output.format(
-                        topic=topics[0].id if spec.per == "topic" else "all",
-                        paper=paper or "", variant=variant or "")
-                    job = Job(spec, topics, paper, variant, out)
-                    if filters.accepts(job):
-                        jobs.append(job)
+        sites = project.sites_for(spec)
+        for site in sites if sites is not None else [None]:
+            for topics in _topic_groups(spec, project):
+                for paper in spec.papers or [None]:
+                    for variant in spec.variants or [None]:
+                        out = spec.output.format(
+                            topic=topics[0].id if spec.per == "topic" else "all",
+                            paper=paper or "", variant=variant or "",
+                            site=site.id if site else "")
+                        job = Job(spec, topics, paper, variant, out, site)
+                        if filters.accepts(job):
+                            jobs.append(job)
     return jobs

@@ -13,8 +13,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ContentError, Location, Problem
-from .model import LOCATED_CHECKS, Plan, Theme, Topic
+from .errors import ContentError, Location, MedbriefError, Problem
+from .model import LOCATED_CHECKS, DocumentSpec, Plan, Theme, Topic
+from .paths import project_file
+from .sites import SiteList, load_sites
 from .templating import markdown_links, unsafe_link
 from .yamlload import Document, load_yaml
 
@@ -62,6 +64,12 @@ class Project:
     """The parsed documents, for locating fields in later checks."""
     warnings: tuple[Problem, ...] = field(default=())
     """Things loading noticed that do not stop a build (a file it did not load)."""
+    sites: dict[str, SiteList] = field(default_factory=dict)
+    """The validated sites file of each plan row with ``sites:``, by that row's value."""
+
+    def sites_for(self, spec: DocumentSpec) -> SiteList | None:
+        """The sites a plan row makes one document for (None: not a per-site row)."""
+        return self.sites[spec.sites] if spec.sites else None
 
     def locate(self, key: str, where: tuple = ()) -> Location:
         """Location of a field of a topic id, 'theme' or 'plan'."""
@@ -174,8 +182,11 @@ def unsafe_links(doc: Document) -> list[Problem]:
     ]
 
 
-def load_project(root: Path) -> Project:
-    """Load ``root/content`` into a :class:`Project`; raise ContentError listing every problem."""
+def load_project(root: Path, sites: Path | None = None) -> Project:
+    """Load ``root/content`` into a :class:`Project`; raise ContentError listing every problem.
+
+    ``sites`` (``--sites FILE``) replaces the sites file of every plan row that has one.
+    """
     root = root.resolve()
     content = root / "content"
     problems: list[Problem] = []
@@ -204,13 +215,15 @@ def load_project(root: Path) -> Project:
         topics[topic.id], files[topic.id], docs[topic.id] = topic, path, doc
     theme_doc, theme = _load(root, content / "theme.yaml", Theme, problems)
     plan_doc, plan = _load(root, content / "documents.yaml", Plan, problems)
+    site_lists: dict[str, SiteList] = {}
     if plan is not None:
         problems += _check_plan(plan, plan_doc, topics)
+        site_lists = _load_sites(root, plan, plan_doc, sites, problems)
     if problems:
         raise ContentError(problems)
     files.update(theme=content / "theme.yaml", plan=content / "documents.yaml")
     docs.update(theme=theme_doc, plan=plan_doc)
-    return Project(root, topics, theme, plan, files, docs, tuple(warnings))
+    return Project(root, topics, theme, plan, files, docs, tuple(warnings), site_lists)
 
 
 TOPIC_SUFFIXES = (".yaml", ".yml")
@@ -234,6 +247,49 @@ def _topic_files(root: Path, folder: Path, warnings: list[Problem]) -> list[Path
                 "rename it to <topic-id>.yaml if it is a topic, or move it out of "
                 "content/topics/", severity="warning"))
     return found
+
+
+def _load_sites(root: Path, plan: Plan, doc: Document, override: Path | None,
+                problems: list[Problem]) -> dict[str, SiteList]:
+    """Every sites file the plan names (or ``override`` for all of them), each read once."""
+    rows = [(i, spec.sites) for i, spec in enumerate(plan.documents) if spec.sites]
+    if override is not None and not rows:
+        problems.append(Problem(Location(_rel(root, root / "content" / "documents.yaml")),
+                                "documents", "--sites was given but no plan row has `sites:`",
+                                "add `sites: sites.csv` to the row that makes per-site "
+                                "documents"))
+        return {}
+    loaded: dict[Path, SiteList | None] = {}
+    result: dict[str, SiteList] = {}
+    for i, ref in rows:
+        if override is not None:
+            path, display = override.resolve(), _display(override)
+        else:
+            where = doc.locate(("documents", i, "sites"))
+            try:
+                path = project_file(root, root / "content", ref, [root / "content"], where)
+            except MedbriefError as e:
+                problems.append(Problem(e.location or where, f"documents[{i}].sites",
+                                        e.message, e.hint))
+                continue
+            display = _rel(root, path)
+        if path not in loaded:
+            try:
+                loaded[path] = load_sites(path, display)
+            except ContentError as e:
+                problems.extend(e.problems())
+                loaded[path] = None
+        if loaded[path] is not None:
+            result[ref] = loaded[path]
+    return result
+
+
+def _display(path: Path) -> str:
+    """A path as the person who typed it sees it: relative to the working folder if inside."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _check_plan(plan: Plan, doc: Document, topics: dict[str, Topic]) -> list[Problem]:

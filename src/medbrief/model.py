@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -29,7 +30,8 @@ LOCATED_CHECKS = "located_checks"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
 RelPath = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
@@ -41,6 +43,40 @@ def _hex_colour(value: str) -> str:
 
 Colour = Annotated[str, AfterValidator(_hex_colour),
                    WithJsonSchema({"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"})]
+
+
+MAX_WEB_URL = 150
+"""Longest web address a document prints and encodes in a QR code: longer ones make codes
+too dense (or too large for a handout) to scan from paper."""
+
+
+def web_url_problem(url: str) -> str | None:
+    """Why ``url`` is not an ``http:``/``https:`` web address with a host, or None if it is.
+
+    The one rule for addresses a document prints and encodes in a QR code (a site's
+    website, the theme's topic page pattern)."""
+    try:
+        parsed = urlsplit(url)
+    except ValueError:
+        return f"{url[:80]!r} is not a valid web address"
+    if parsed.scheme.lower() not in ("http", "https"):
+        return f"{url[:80]!r} is not a web address: it must start with https:// or http://"
+    if not parsed.hostname or any(c.isspace() for c in url) or "\\" in url:
+        return f"{url[:80]!r} is not a valid web address"
+    if len(url) > MAX_WEB_URL:
+        return (f"the address is {len(url)} characters; the limit is {MAX_WEB_URL}, so that "
+                "its QR code still scans from paper")
+    return None
+
+
+def _web_url_pattern(value: str) -> str:
+    unknown = set(re.findall(r"\{([^}]*)\}", value)) - {"topic"}
+    if unknown or value.count("{") != value.count("}"):
+        raise ValueError("topic_url may only use the placeholder {topic}")
+    problem = web_url_problem(value.replace("{topic}", "topic"))
+    if problem:
+        raise ValueError(problem)
+    return value
 
 
 class Model(BaseModel):
@@ -259,6 +295,10 @@ class Organisation(Model):
     """How readers give feedback on the document."""
     website: Line | None = None
     """The organisation's website."""
+    topic_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300),
+                         AfterValidator(_web_url_pattern)] | None = None
+    """The organisation's web page for a topic, e.g. ``https://example.org/topics/{topic}``:
+    handouts without a site of their own carry a QR code to it."""
 
 
 class Colours(Model):
@@ -348,7 +388,9 @@ class DocumentSpec(Model):
     variants: list[Variant] | None = None
     """Print variants; one document each (needs {variant} in output)."""
     output: RelPath
-    """Output path inside the output folder, with {topic}, {paper}, {variant} placeholders."""
+    """Output path inside the output folder, with {topic}, {paper}, {variant}, {site} placeholders."""
+    sites: RelPath | None = None
+    """A sites CSV file (relative to content/): one document per site, output uses {site}."""
     sections: list[SectionId] | None = None
     """Which topic sections this document shows, in this order (default: all)."""
     max_pages: Annotated[int, Field(ge=1, le=500)] | None = None
@@ -360,9 +402,10 @@ class DocumentSpec(Model):
         parts = v.replace("\\", "/").split("/")
         if v.startswith("/") or ".." in parts or ":" in parts[0]:
             raise ValueError("output must be a relative path inside the output folder")
-        unknown = set(re.findall(r"\{([^}]*)\}", v)) - {"topic", "paper", "variant"}
+        unknown = set(re.findall(r"\{([^}]*)\}", v)) - {"topic", "paper", "variant", "site"}
         if unknown or v.count("{") != v.count("}"):
-            raise ValueError("output may only use the placeholders {topic}, {paper}, {variant}")
+            raise ValueError(
+                "output may only use the placeholders {topic}, {paper}, {variant}, {site}")
         if not v.endswith((".pdf", ".pptx", ".html")):
             raise ValueError("output must end in .pdf, .pptx or .html")
         return v
@@ -374,6 +417,10 @@ class DocumentSpec(Model):
         needed = {"topic"} if self.per == "topic" else set()
         needed |= {"paper"} if self.papers else set()
         needed |= {"variant"} if self.variants else set()
+        needed |= {"site"} if self.sites else set()
+        if "{site}" in self.output and not self.sites:
+            raise ValueError(f"output {self.output!r} uses {{site}} but the row has no "
+                             "`sites:` file")
         missing = [n for n in sorted(needed) if "{" + n + "}" not in self.output]
         if missing:
             raise ValueError(

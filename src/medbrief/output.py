@@ -47,6 +47,8 @@ class ManifestEntry:
     variant: str | None
     pages: int
     sha256: str
+    site: str | None = None
+    """The site id of a personalised document (plan rows with ``sites:``), else None."""
 
 
 def _explain(e: OSError, path: Path) -> OutputError:

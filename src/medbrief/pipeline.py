@@ -40,6 +40,7 @@ from .output import (
 )
 from .pagelimit import page_limit_error
 from .paths import project_file
+from .qr import qr_size_mm, qr_svg
 from .templating import make_env, md_plain, render
 from .writers import REGISTRY, Rendered, Writer
 
@@ -145,7 +146,8 @@ class Builder:
         self.date = build_date()
         self.env = make_env(project.templates_dir, asset=self.asset, diagram=self.diagram,
                             plain=md_plain, inline_css=self.inline_css,
-                            embedded_fonts=self.embedded_fonts)
+                            embedded_fonts=self.embedded_fonts, qr=qr_svg,
+                            qr_size_mm=qr_size_mm)
         self._writers: dict[str, Writer] = {}
 
     def writer(self, fmt: str) -> Writer:
@@ -222,11 +224,20 @@ class Builder:
             "project": p, "plan": p.plan, "theme": p.theme, "org": p.theme.organisation,
             "colours": p.theme.colours, "topics": list(job.topics), "topic": job.topics[0],
             "job": job, "spec": job.spec, "paper": job.paper, "variant": job.variant,
+            "site": job.site, "contact_url": self.contact_url(job),
             "built": self.date, "generator": f"medbrief {__version__}",
             "logo": self.logo_url(job),
             "sections_for": lambda topic: self.sections_for(job, topic),
             "glossary_for": self.glossary_for,
         }
+
+    def contact_url(self, job: Job) -> str | None:
+        """Where a document's QR code points: the site's website, else the organisation's
+        page for the topic (theme ``organisation.topic_url``), else nowhere (no QR code)."""
+        if job.site and job.site.website:
+            return job.site.website
+        pattern = self.project.theme.organisation.topic_url
+        return pattern.replace("{topic}", job.topics[0].id) if pattern else None
 
     def render_html(self, job: Job) -> str:
         return render(self.env, job.spec.template, self.context(job))
@@ -260,7 +271,7 @@ def _entry(job: Job, rendered: Rendered) -> ManifestEntry:
     return ManifestEntry(path=job.output, format=job.format, document=job.document,
                          topics=job.topic_ids, audience=job.spec.audience, paper=job.paper,
                          variant=job.variant, pages=rendered.pages,
-                         sha256=sha256(rendered.data))
+                         sha256=sha256(rendered.data), site=job.site.id if job.site else None)
 
 
 def _run_job(builder: Builder, job: Job, outdir: Path, write_html: bool) -> JobResult:

@@ -84,6 +84,16 @@ def css_string(value: str) -> Markup:
     return Markup(f'"{out}"')
 
 
+def url_breaks(url: str) -> Markup:
+    """A web address, escaped, that may wrap only after a ``/`` or before ``.?#&=``
+    (never inside a word), so a printed address stays readable and typeable."""
+    pieces = [p for p in re.split(r"(?<=/)(?!/)|(?=[.?#&=])", str(url)) if p]
+    # Browsers also break after a hyphen ("car-t-" / "ms"); keep short pieces whole.
+    return Markup("<wbr>").join(
+        Markup('<span style="white-space: nowrap">{}</span>').format(p)
+        if "-" in p and len(p) <= 24 else escape(p) for p in pieces)
+
+
 def long_date(value: dt.date) -> str:
     return f"{value.day} {value:%B %Y}"
 
@@ -94,7 +104,7 @@ def iso_date(value: dt.date) -> str:
 
 FILTERS = {
     "css_string": css_string, "md": md_inline, "plain": md_plain,
-    "long_date": long_date, "iso_date": iso_date,
+    "long_date": long_date, "iso_date": iso_date, "url_breaks": url_breaks,
 }
 
 

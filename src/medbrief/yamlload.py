@@ -81,15 +81,20 @@ def _decode(raw: bytes, display: str) -> str:
         raise ContentError([_problem(
             display, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
             "split the content into smaller files; a topic is normally a few kilobytes")])
+    text = decode_utf8(raw, display,
+                       "save the file as UTF-8 (it looks like Latin-1 or Windows-1252)")
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def decode_utf8(raw: bytes, display: str, hint: str) -> str:
+    """``raw`` as UTF-8 text, or a ContentError at the line and column of the first bad byte."""
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         raise ContentError([_problem(
-            display, line, col, f"byte 0x{raw[e.start]:02x} is not valid UTF-8",
-            "save the file as UTF-8 (it looks like Latin-1 or Windows-1252)")]) from None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+            display, line, col, f"byte 0x{raw[e.start]:02x} is not valid UTF-8", hint)]) from None
 
 
 def check_text(text: str, display: str, line0: int = 1, col0: int = 1) -> list[Problem]:

@@ -94,7 +94,7 @@ def run_checks(project: Project, outdir: Path, filters: Filters, console: Consol
 def run_quality_command(args, console: Console) -> int:
     """``python build.py check``: print findings and tables, write the reports, exit status."""
     root = args.project.resolve()
-    project = load_project(root)
+    project = load_project(root, sites=getattr(args, "sites", None))
     print_load_warnings(project, console)
     report = run_checks(project, outdir_from(args, root), filters_from(args), console,
                         quiet=args.quiet)
