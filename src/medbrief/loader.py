@@ -264,6 +264,7 @@ def _load_sites(root: Path, plan: Plan, doc: Document, override: Path | None,
     for i, ref in rows:
         if override is not None:
             path, display = override.resolve(), _display(override)
+            allowed = [path.parent]
         else:
             where = doc.locate(("documents", i, "sites"))
             try:
@@ -272,10 +273,10 @@ def _load_sites(root: Path, plan: Plan, doc: Document, override: Path | None,
                 problems.append(Problem(e.location or where, f"documents[{i}].sites",
                                         e.message, e.hint))
                 continue
-            display = _rel(root, path)
+            display, allowed = _rel(root, path), [root / "content"]
         if path not in loaded:
             try:
-                loaded[path] = load_sites(path, display)
+                loaded[path] = load_sites(path, display, allowed)
             except ContentError as e:
                 problems.extend(e.problems())
                 loaded[path] = None

@@ -388,7 +388,7 @@ class DocumentSpec(Model):
     variants: list[Variant] | None = None
     """Print variants; one document each (needs {variant} in output)."""
     output: RelPath
-    """Output path inside the output folder, with {topic}, {paper}, {variant}, {site} placeholders."""
+    """Output path inside the output folder; placeholders {topic}, {paper}, {variant}, {site}."""
     sites: RelPath | None = None
     """A sites CSV file (relative to content/): one document per site, output uses {site}."""
     sections: list[SectionId] | None = None

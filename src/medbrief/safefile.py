@@ -132,6 +132,7 @@ def _too_big(where: Location, size: int | None, limit: int, kind: str) -> Unsafe
         "image": "use a smaller image; a logo needs only a few hundred pixels",
         "font": "use the font's ordinary .ttf or .otf file",
         "master": "save a master with only its layouts (no slides, videos or large pictures)",
+        "sites": "a sites file holds at most 10,000 rows; split it into several files",
     }
     return _refuse(where, f"file {said}; the limit is {limit:,}",
                    hints.get(kind, "use a smaller file"), "size")

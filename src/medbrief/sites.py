@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .errors import ContentError, Location, Problem
 from .model import SLUG_PATTERN, web_url_problem
+from .safefile import read_file
 from .yamlload import check_text, decode_utf8
 
 REQUIRED = ("id", "name", "phone", "email")
@@ -85,33 +86,16 @@ class SiteList:
 # --- reading -------------------------------------------------------------------------------
 
 
-def read_sites_bytes(path: Path, display: str) -> bytes:
-    """The file's bytes, at most MAX_BYTES.  The one place a sites file is read from disk.
+def load_sites(path: Path, display: str, allowed: list[Path] | None = None) -> SiteList:
+    """Read and validate a sites file; raise :class:`ContentError` listing every problem.
 
-    A sites file is either named in the plan (resolved inside content/ before this is
-    called) or given on the command line with --sites by the person running the build.
+    The file is read through :func:`medbrief.safefile.read_file`: a regular file inside
+    ``allowed`` (content/ for a file the plan names; its own folder for ``--sites FILE``,
+    which the person running the build chose), at most MAX_BYTES.
     """
-    where = Location(display, 1, 1)
-    try:
-        if not path.is_file():
-            what = "does not exist" if not path.exists() else "is not a regular file"
-            raise ContentError([Problem(where, "", f"the sites file {what}",
-                                        "check the path to the sites file")])
-        with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-    except OSError as e:
-        raise ContentError([Problem(where, "", f"cannot read the sites file: {e.strerror}",
-                                    "check that the file exists and is readable")]) from None
-    if len(raw) > MAX_BYTES:
-        raise ContentError([Problem(where, "", f"file is larger than {MAX_BYTES:,} bytes",
-                                    f"a sites file holds at most {MAX_ROWS:,} rows; "
-                                    "split it into several files")])
-    return raw
-
-
-def load_sites(path: Path, display: str) -> SiteList:
-    """Read and validate a sites file; raise :class:`ContentError` listing every problem."""
-    return parse_sites(read_sites_bytes(path, display), display)
+    raw = read_file(path, allowed if allowed is not None else [path.parent], MAX_BYTES,
+                    Location(display, 1, 1), kind="sites")
+    return parse_sites(raw, display)
 
 
 # --- decoding and splitting into cells ------------------------------------------------------
