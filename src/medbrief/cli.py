@@ -18,7 +18,7 @@ from .errors import ContentError, MedbriefError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
-COMMANDS = ["build", "check", "schema", "new", "doctor"]
+COMMANDS = ["build", "check", "schema", "new", "serve", "doctor"]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -177,5 +177,13 @@ def run_new(args, console: Console) -> int:
     return EXIT_OK
 
 
+def run_serve(args, console: Console) -> int:
+    from .serve import serve
+
+    root = args.project.resolve()
+    return serve(root, outdir_from(args, root), filters_from(args), console, host=args.host,
+                 port=args.port, check=not args.no_check, strict=args.strict)
+
+
 COMMANDS = {"build": run_build, "check": run_check, "schema": run_schema, "new": run_new,
-            "doctor": run_doctor}
+            "serve": run_serve, "doctor": run_doctor}
