@@ -217,3 +217,25 @@ def test_ctrl_c_stops_cleanly(tmp_path):
 def test_serve_rejects_extra_words():
     with pytest.raises(SystemExit):
         main(["serve", "extra"])
+
+
+def test_index_row_for_every_planned_document_with_site_and_approval(tmp_path):
+    from medbrief.jobs import plan_jobs
+    from medbrief.loader import load_project
+    from medbrief.serve import Rebuilder, State, index_page
+
+    project = copy_project(tmp_path / "project")
+    loaded = load_project(project.root)
+    state = State()
+    Rebuilder(project.root, tmp_path / "out", Filters(), state, Console(file=io.StringIO())
+              ).plan(loaded)
+    html = index_page(state, tmp_path / "out").decode()
+    jobs = plan_jobs(loaded)
+    assert html.count("<tr class=") == len(jobs)
+    for job in jobs:
+        row = re.search(rf"<tr[^>]*><td>{re.escape(job.output)}</td>(.*?)</tr>", html).group(1)
+        cells = re.findall(r"<td>(.*?)</td>", row)
+        assert cells[:3] == [job.document, ", ".join(job.topic_ids),
+                             job.site.id if job.site else "–"]
+        assert cells[5].startswith("building")
+    assert any(job.site for job in jobs)  # the default plan has personalised handouts

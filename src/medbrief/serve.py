@@ -150,7 +150,7 @@ class Rebuilder:
 
         return content_gate(project, record, strict=self.strict, quiet=True)
 
-    def _plan(self, project: Project) -> list[Job]:
+    def plan(self, project: Project) -> list[Job]:
         jobs = plan_jobs(project, self.filters)
         entries = {e.path: e for e in read_manifest(self.outdir)}
         with self.state.changed:
@@ -159,7 +159,7 @@ class Rebuilder:
             for job in jobs:
                 entry = entries.get(job.output)
                 doc = DocumentState(job.output, job.document, job.format, job.topic_ids,
-                                    getattr(job, "site", None), _approval(job),
+                                    job.site.id if job.site else None, _approval(job),
                                     entry.pages if entry else None, BUILDING,
                                     sha256=entry.sha256 if entry else "")
                 if job.output in old and old[job.output].state == FAILED:
@@ -172,7 +172,7 @@ class Rebuilder:
     def _build(self, project: Project, record: Console) -> None:
         from .pipeline import build
 
-        self._plan(project)
+        self.plan(project)
 
         def progress(done, total, result, job):
             if result is None:
