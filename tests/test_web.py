@@ -7,6 +7,7 @@ nothing but the page itself, and it has a language, a title, a main landmark and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from html.parser import HTMLParser
@@ -230,3 +231,40 @@ def test_axe_does_report_violations(browser):
     found = {v["id"] for v in axe_violations(page, axe_source())}
     page.close()
     assert {"html-has-lang", "image-alt", "color-contrast"} <= found
+
+
+def test_check_applies_the_handout_gates_to_web_pages(built):
+    from medbrief.output import read_manifest
+    from medbrief.quality.documents import check_document
+
+    root, out = built
+    project = load_project(root)
+    entries = {e.path: e for e in read_manifest(out)}
+    jobs = plan_jobs(project, Filters(frozenset({"web"})))
+    for job in jobs:
+        result = check_document(project, out, job, entries[job.output])
+        assert result.reading is not None and result.reading.result.words > 300
+        assert [f for f in result.findings if f.severity == "error"] == []
+    # the same page without its questions box and status fails the gates
+    job = jobs[0]
+    page = out / job.output
+    html = page.read_text("utf-8")
+    status = project.topics[job.topic_ids[0]].status_text.plain.split(".")[0]
+    broken = page.with_name("broken.html")
+    broken.write_text(re.sub(r'<section class="questions".*?</section>', "",
+                          html.replace(status, "Status unknown"), flags=re.S), "utf-8")
+    result = check_document(project, out, job,
+                            dataclasses.replace(entries[job.output], path="web/broken.html"))
+    messages = " ".join(f.message for f in result.findings if f.severity == "error")
+    assert "a call to action" in messages and "the status of" in messages
+    broken.unlink()
+
+
+def test_page_units_read_prose_not_styles_diagrams_or_skip_links():
+    from medbrief.web import page_units
+
+    html = ('<style>p { color: red }</style><a class="skip-link" href="#c">Skip</a>'
+            '<main><h1>Title</h1><p>One <strong>two</strong>.</p>'
+            '<figure><svg><title>Steps</title><text>1</text></svg></figure>'
+            '<ul><li>Item<br>more</li></ul><dl><dt>term</dt><dd>def</dd></dl></main>')
+    assert page_units(html) == ["Title", "One two.", "Itemmore", "term", "def"]

@@ -97,3 +97,52 @@ def outside_references(html: str) -> list[str]:
     parser.feed(html)
     parser.close()
     return list(dict.fromkeys(parser.found))
+
+
+BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "th", "td", "figcaption"}
+SKIPPED = {"style", "script", "svg", "template"}
+"""Not read as prose: styles, and diagrams (their steps are also written out as a list)."""
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
+class _Units(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.units: list[str] = []
+        self.open: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        if tag in SKIPPED or "skip-link" in classes or self.skipping:
+            self.skipping += 1
+        self.open.append(tag)
+        if tag in BLOCKS and not self.skipping:
+            self.units.append("")
+
+    def handle_endtag(self, tag):
+        if tag in VOID or tag not in self.open:
+            return
+        while self.open:
+            closed = self.open.pop()
+            if self.skipping:
+                self.skipping -= 1
+            if closed == tag:
+                break
+        if tag in BLOCKS and not self.skipping:
+            self.units.append("")
+
+    def handle_data(self, data):
+        if not self.skipping and self.units:
+            self.units[-1] += data
+
+
+def page_units(html: str) -> list[str]:
+    """The prose of a web page, one string per heading, paragraph, list item or cell."""
+    parser = _Units()
+    parser.feed(html)
+    parser.close()
+    return [" ".join(u.split()) for u in parser.units if u.strip()]

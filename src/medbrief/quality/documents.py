@@ -74,6 +74,24 @@ def _check_pdf(project: Project, job: Job, result: DocumentResult, path: Path) -
     _pdf_text_checks(project, job, facts, result)
 
 
+def _check_html(project: Project, job: Job, result: DocumentResult, path: Path) -> None:
+    """A web page: the patient handout's gates, on the page's own text."""
+    from ..web import page_units
+
+    try:
+        html = path.read_text("utf-8")
+    except UnicodeDecodeError as e:
+        raise DamagedOutput(job.output, f"not UTF-8 text at byte {e.start}") from None
+    text = " ".join(as_sentence(u) for u in page_units(html))
+    where, audience, topics = result.location, job.spec.audience, list(job.topics)
+    limit = readability.limit_for(project, audience)
+    result.reading = readability.text_reading(job.output, where, audience, text, limit)
+    result.findings += readability.findings([result.reading])
+    result.findings += governance.check_status(text, topics, True, where, job.output)
+    result.findings += governance.check_artefacts(text, project, topics, where, job.output)
+    result.findings += governance.check_handout(text, text, topics[0], where, job.output)
+
+
 def _check_pptx(result: DocumentResult, path: Path) -> None:
     from .deckchecks import check_deck, read_deck
 
@@ -89,6 +107,8 @@ def check_document(project: Project, outdir: Path, job: Job,
             _check_pdf(project, job, result, path)
         elif entry.format == "pptx":
             _check_pptx(result, path)
+        elif entry.format == "html":
+            _check_html(project, job, result, path)
     except DamagedOutput as e:  # truncated or overwritten: a finding, never a traceback
         result.findings = [finding("build", result.location, "",
                                    f"the file is damaged and cannot be read ({e.why})",
