@@ -239,3 +239,11 @@ def test_index_row_for_every_planned_document_with_site_and_approval(tmp_path):
                              job.site.id if job.site else "–"]
         assert cells[5].startswith("building")
     assert any(job.site for job in jobs)  # the default plan has personalised handouts
+
+
+def test_a_port_in_use_is_an_error_not_a_traceback(running, capsys):
+    port = urlsplit(running.url).port
+    assert main(["serve", "--project", str(running.root), "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot serve on 127.0.0.1:{port}" in err and "hint: choose another --port" in err
+    assert "Traceback" not in err

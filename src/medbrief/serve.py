@@ -474,7 +474,11 @@ def serve(root: Path, outdir: Path, filters: Filters, console: Console, *,
     ``started`` is called with the server's address once it listens (tests use port 0)."""
     state, stop = State(), stop or threading.Event()
     outdir.mkdir(parents=True, exist_ok=True)
-    server = PreviewServer(host, port, outdir, state)
+    try:
+        server = PreviewServer(host, port, outdir, state)
+    except OSError as e:
+        raise MedbriefError(f"cannot serve on {host}:{port}: {e.strerror or e}",
+                            hint="choose another --port (or stop what uses this one)") from None
     rebuilder = Rebuilder(root, outdir, filters, state, console, check=check, strict=strict)
     folders = [root / "content", root / "templates"]
     watcher = threading.Thread(target=_watch, args=(rebuilder, folders, stop), daemon=True,
