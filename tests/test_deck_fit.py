@@ -11,15 +11,14 @@ import pytest
 from deck_fixtures import bullets, parse, slide
 from medbrief.deck.fit import (
     BODY_SIZES,
-    Box,
     Fitter,
-    Frames,
     Measurer,
     PlacedProcess,
     PlacedTable,
     region_height,
     regions,
 )
+from medbrief.deck.geometry import Box, Frames
 from medbrief.deck.metrics import Fonts, load_metrics, wrap
 from medbrief.deck.model import Paragraph, Run
 from medbrief.deck.units import Emu, Inches, Length, Pt

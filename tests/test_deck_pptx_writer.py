@@ -32,6 +32,7 @@ from deck_fixtures import (
     to_pdf,
     tokens,
 )
+from medbrief.deck.metrics import load_metrics
 from medbrief.deck.model import Deck, Paragraph, Run, Slide, Text
 from medbrief.deck.pptx_writer import write_pptx
 from medbrief.errors import RenderError
@@ -231,15 +232,14 @@ def test_write_returns_the_slide_count(tmp_path):
     assert write_pptx(sample_deck(), style(), tmp_path / "n.pptx") == 14
 
 
-def test_warm_write_is_fast(tmp_path):
+def test_a_warm_write_measures_with_the_fonts_already_loaded():
+    """Fonts are read and instanced once per process (the speed target is in bench/)."""
     deck = sample_deck()
     write_pptx(deck, style(), io.BytesIO())  # warm: fonts instanced, modules loaded
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        write_pptx(deck, style(), io.BytesIO())
-        times.append(time.perf_counter() - start)
-    assert min(times) < 0.3, times
+    before = load_metrics.cache_info()
+    write_pptx(deck, style(), io.BytesIO())
+    after = load_metrics.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits
 
 
 # -- overflow --------------------------------------------------------------------------------

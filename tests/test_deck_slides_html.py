@@ -29,9 +29,10 @@ from medbrief.deck.fit import Measurer, PlacedProcess, fit_deck
 from medbrief.deck.geometry import default_frames
 from medbrief.deck.images import Images
 from medbrief.deck.markup import parse_deck
+from medbrief.deck.master import open_master, resolve_layouts
 from medbrief.deck.metrics import Fonts
 from medbrief.deck.model import Deck, Paragraph, Run, Text
-from medbrief.deck.pptx_writer import open_master, resolve_layouts, write_pptx
+from medbrief.deck.pptx_writer import write_pptx
 from medbrief.deck.slides_html import FRAME_WIDTH_PT, fitted_html, groups, list_html
 from medbrief.deck.units import EMU_PER_PT
 

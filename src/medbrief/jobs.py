@@ -25,6 +25,10 @@ class Job:
         return self.spec.format
 
     @property
+    def writer(self) -> str:
+        return self.spec.writer_name
+
+    @property
     def document(self) -> str:
         return self.spec.name
 

@@ -366,6 +366,10 @@ Paper = Literal["a4", "letter"]
 Variant = Literal["clear", "large"]
 
 
+WRITER_FORMATS = {"pdf": "pdf", "pptx": "pptx", "html": "html", "slides-pdf": "pdf"}
+"""The file format each writer makes."""
+
+
 class DocumentSpec(Model):
     """One row of content/documents.yaml: a template applied across topics/papers/variants."""
 
@@ -379,6 +383,9 @@ class DocumentSpec(Model):
     """Who reads it: decides the register and the checks."""
     format: Literal["pdf", "pptx", "html"]
     """File format of the output."""
+    writer: Literal["pdf", "pptx", "html", "slides-pdf"] | None = None
+    """Which writer makes the file (default: the one named like format); slides-pdf prints a
+    deck template's fitted slides with their speaker notes."""
     per: Literal["topic", "all"] = "topic"
     """topic: one document per topic; all: one document covering every topic."""
     topics: list[Slug] | None = None
@@ -410,8 +417,15 @@ class DocumentSpec(Model):
             raise ValueError("output must end in .pdf, .pptx or .html")
         return v
 
+    @property
+    def writer_name(self) -> str:
+        return self.writer or self.format
+
     @model_validator(mode="after")
     def _placeholders(self) -> DocumentSpec:
+        made = WRITER_FORMATS[self.writer_name]
+        if made != self.format:
+            raise ValueError(f"writer {self.writer_name!r} makes .{made} files, not .{self.format}")
         if not self.output.endswith("." + self.format):
             raise ValueError(f"output {self.output!r} must end in .{self.format}")
         needed = {"topic"} if self.per == "topic" else set()

@@ -150,17 +150,28 @@ class Builder:
                             qr_size_mm=qr_size_mm)
         self._writers: dict[str, Writer] = {}
 
-    def writer(self, fmt: str) -> Writer:
-        if fmt not in self._writers:
-            self._writers[fmt] = REGISTRY[fmt](self.writer_context(fmt))
-        return self._writers[fmt]
+    def writer(self, name: str) -> Writer:
+        """The writer a plan row names (``pdf``, ``pptx``, ``slides-pdf``), made once."""
+        if name not in self._writers:
+            self._writers[name] = REGISTRY[name](self.writer_context(name))
+        return self._writers[name]
 
-    def writer_context(self, fmt: str) -> Any:
-        if fmt == "pdf":
+    def writer_context(self, name: str) -> Any:
+        """What writer ``name`` needs from the build, typed: never the whole builder."""
+        if name == "pdf":
             from .writers.pdf import PdfContext
 
             return PdfContext(self.project.root, allowed_folders(self.project))
-        return self
+        if name == "html":
+            return None  # a web page needs nothing from the build
+        from .writers.deckstyle import deck_style
+
+        style = deck_style(self.project, self.date)
+        if name == "slides-pdf":
+            from .writers.slides_pdf import SlidesPdfContext
+
+            return SlidesPdfContext(self.writer("pdf"), style)
+        return style
 
     def asset(self, relative: str) -> str:
         """A file URL for a project file under templates/ or content/ (for templates)."""
@@ -244,20 +255,14 @@ class Builder:
 
     def run(self, job: Job) -> tuple[str, Rendered]:
         html = self.render_html(job)
-        writer = self.writer(job.format)
+        writer = self.writer(job.writer)
         with time_limit(self.project.plan.quality.time_limit_seconds, job.output):
-            if job.document == "slides":
-                # Slides-with-notes PDFs print the fitted deck (the .pptx's slides, "(continued)"
-                # ones included, placed as there), not the template's raw slide HTML.
-                from .writers.pptx import fitted_slides_html
-
-                html = fitted_slides_html(self, html, job.output)
             rendered = writer.write(html, job.output)
         limit = job.spec.max_pages
         if limit and job.variant != "large" and rendered.pages > limit:
             raise page_limit_error(self.project, job, rendered.pages, limit,
                                    rendered.last_page_fill)
-        return html, rendered
+        return rendered.html or html, rendered
 
 
 def standalone_html(html: str) -> bytes:

@@ -1,14 +1,17 @@
-"""The deck writer: slide HTML → Deck model → fitted slides → .pptx.
+"""Decks: slide HTML → Deck model → fitted slides → one drawing plan → two translators.
 
 - :mod:`.markup` parses the HTML subset a deck template emits (``parse_deck``);
 - :mod:`.model` holds the Deck model and :class:`DeckStyle`;
-- :mod:`.metrics` and :mod:`.fit` measure text with real font metrics, choose sizes and
-  split overlong slides;
-- :mod:`.pptx_writer` draws the result with python-pptx (``write_pptx``) — the only module
-  that imports ``pptx``, loaded here only when ``write_pptx`` is first used;
-- :mod:`.slides_html` writes the fitted slides back as slide HTML for the slides-with-notes
-  PDF (``fitted_html``); :mod:`.geometry` holds the built-in master's boxes and
-  :mod:`.images` the pictures' files and proportions, shared by both.
+- :mod:`.geometry` holds boxes, frames and the built-in master's geometry;
+- :mod:`.metrics` and :mod:`.fit` measure text with real font metrics, choose sizes, split
+  overlong slides and place every block;
+- :mod:`.plan` turns fitted slides into the drawing plan: frames with paragraph formats,
+  colour roles, anchors and runs, and the shapes around them (``plan_deck``);
+- :mod:`.pptx_writer` translates the plan into a .pptx (``write_pptx``) on a master read by
+  :mod:`.master`; with :mod:`.pptx_adapter` (python-pptx's private internals, in one place)
+  these are the only modules that import ``pptx``, loaded only when first used;
+- :mod:`.slides_html` translates the plan into slide HTML for the slides-with-notes PDF
+  (``fitted_html``); :mod:`.images` knows the pictures' files and proportions.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from medbrief.deck.geometry import Box, Frames, union
 from medbrief.deck.metrics import Fonts, Line, wrap
 from medbrief.deck.model import (
     Block,
@@ -64,34 +65,6 @@ IMAGE_MIN = Inches(1.5)
 ARROW_GAP = Inches(0.55)
 ROW_GAP = Inches(0.5)
 MAX_STEPS_PER_ROW = 4
-
-
-# -- geometry ----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Box:
-    left: Length
-    top: Length
-    width: Length
-    height: Length
-
-    @property
-    def right(self) -> Length:
-        return Length(self.left + self.width)
-
-    @property
-    def bottom(self) -> Length:
-        return Length(self.top + self.height)
-
-
-@dataclass(frozen=True)
-class Frames:
-    """Where a layout puts its title, subtitle, body (one box per column) and headers."""
-
-    title: Box
-    subtitle: Box | None = None
-    body: tuple[Box, ...] = ()
-    headers: tuple[Box, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -542,13 +515,7 @@ def body_boxes(slide: Slide, frames: Frames) -> tuple[Box, ...]:
     """Column slides use the layout's body boxes; others one box spanning them all."""
     if slide.columns or len(frames.body) < 2:
         return frames.body
-    return (_union(frames.body + frames.headers),)
-
-
-def _union(boxes: Sequence[Box]) -> Box:
-    left, top = min(b.left for b in boxes), min(b.top for b in boxes)
-    right, bottom = max(b.right for b in boxes), max(b.bottom for b in boxes)
-    return Box(left, top, Length(right - left), Length(bottom - top))
+    return (union(frames.body + frames.headers),)
 
 
 def with_regions(slide: Slide, parts: Sequence[Region]) -> Slide:

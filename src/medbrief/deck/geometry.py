@@ -1,15 +1,51 @@
-"""The built-in master's geometry, without python-pptx.
+"""Boxes, frames and the built-in master's geometry, without python-pptx.
 
-The deck writer (:mod:`medbrief.deck.pptx_writer`) places the placeholders of its built-in
-master with these numbers; :func:`default_frames` gives the same boxes to anything that
-fits slides without opening a .pptx (the slides-with-notes PDF, :mod:`medbrief.deck.html`).
-A test checks that both agree.
+:class:`Box` and :class:`Frames` are what the fitter (:mod:`medbrief.deck.fit`) places
+text in.  The master reader (:mod:`medbrief.deck.master`) places the placeholders of the
+built-in master with the numbers below; :func:`default_frames` gives the same boxes to
+anything that fits slides without opening a .pptx (the slides-with-notes PDF,
+:mod:`medbrief.deck.slides_html`).  A test checks that both agree.
 """
 
 from __future__ import annotations
 
-from medbrief.deck.fit import Box, Frames
-from medbrief.deck.units import Emu, Inches
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from medbrief.deck.units import Emu, Inches, Length
+
+
+@dataclass(frozen=True)
+class Box:
+    left: Length
+    top: Length
+    width: Length
+    height: Length
+
+    @property
+    def right(self) -> Length:
+        return Length(self.left + self.width)
+
+    @property
+    def bottom(self) -> Length:
+        return Length(self.top + self.height)
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Where a layout puts its title, subtitle, body (one box per column) and headers."""
+
+    title: Box
+    subtitle: Box | None = None
+    body: tuple[Box, ...] = ()
+    headers: tuple[Box, ...] = ()
+
+
+def union(boxes: Sequence[Box]) -> Box:
+    """The smallest box holding all of ``boxes``."""
+    left, top = min(b.left for b in boxes), min(b.top for b in boxes)
+    right, bottom = max(b.right for b in boxes), max(b.bottom for b in boxes)
+    return Box(left, top, Length(right - left), Length(bottom - top))
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)
 """16:9, 13.333 × 7.5 in."""

@@ -142,7 +142,7 @@ class Deck:
     language: str = ""  # from <html lang>, when the template sets it
 
 
-def _arimo() -> Path:
+def arimo_path() -> Path:
     import fontpkg_arimo
 
     return Path(fontpkg_arimo.ROOT) / "files" / "Arimo[wght].ttf"
@@ -177,8 +177,8 @@ class DeckStyle:
     """
 
     font: str = "Arial"
-    font_regular: Path = field(default_factory=_arimo)
-    font_bold: Path = field(default_factory=_arimo)
+    font_regular: Path = field(default_factory=arimo_path)
+    font_bold: Path = field(default_factory=arimo_path)
     title_color: str = "#1B3A5C"
     text_color: str = "#222222"
     accent_color: str = "#0B6E99"

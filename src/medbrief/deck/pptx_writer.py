@@ -1,19 +1,19 @@
-"""Deck → PowerPoint, with python-pptx: the only module of medbrief that imports ``pptx``.
+"""Deck → PowerPoint: translates a drawing plan into DrawingML with python-pptx.
 
-The deck is drawn onto a master's layouts: the built-in one (python-pptx's default template
-made 16:9 and themed with the style's colours and font) or an organisation's own .pptx.
-Text is sized and split by :mod:`medbrief.deck.fit` and written with exactly the paragraph
-formats it measured (explicit size, font, line pitch, indents on every paragraph and run), so
-PowerPoint and LibreOffice lay it out as measured.  With ``DeckStyle.created`` set, the
-output is byte-for-byte reproducible.
+Every decision about what goes where, at which size, in which colour is in the plan
+(:mod:`medbrief.deck.plan`); this module only writes it, with exactly the paragraph
+formats measured (explicit size, font, line pitch, indents on every paragraph and run), so
+PowerPoint and LibreOffice lay it out as measured.  The master comes from
+:mod:`medbrief.deck.master`; python-pptx's private internals are reached only through
+:mod:`medbrief.deck.pptx_adapter`.  With ``DeckStyle.created`` set, the output is
+byte-for-byte reproducible.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -21,67 +21,40 @@ from typing import IO
 from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE, PP_PLACEHOLDER
+from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
-from pptx.exc import PackageNotFoundError
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-from pptx.oxml import parse_xml
-from pptx.oxml.ns import nsdecls, qn
+from pptx.oxml.ns import qn
 
-from medbrief.deck.fit import (
-    CELL_INSET_X,
-    CELL_INSET_Y,
-    INSET_X,
-    INSET_Y,
-    QUOTE_INDENT,
-    STEP_INSET_X,
-    STEP_INSET_Y,
-    STEP_RADIUS,
-    Box,
-    FittedSlide,
-    Frames,
-    Measurer,
-    Placed,
-    PlacedProcess,
-    PlacedTable,
-    body_boxes,
-    fit_deck,
-    process_title,
-    quote_paragraphs,
-    step_paragraphs,
-    table_rows,
-)
-from medbrief.deck.geometry import (
-    BAR_LAYOUTS,
-    DEFAULT_GEOMETRY,
-    MASTER_GEOMETRY,
-    RULE,
-    SLIDE_HEIGHT,
-    SLIDE_WIDTH,
-    M,
-    accent_bar,
-)
-from medbrief.deck.geometry import inches as _inches
+from medbrief.deck import pptx_adapter as raw
 from medbrief.deck.images import Images
-from medbrief.deck.metrics import Fonts
-from medbrief.deck.model import (
-    CONTROL_CHARS,
-    LAYOUTS,
-    Deck,
-    DeckStyle,
-    Image,
-    Inline,
-    Paragraph,
-    Quote,
-    Run,
-    Slide,
-    Text,
+from medbrief.deck.master import (
+    TITLE_TYPES,
+    LayoutPlan,
+    add_rect,
+    master_placeholder,
+    move,
+    open_master,
+    resolve_layouts,
 )
-from medbrief.deck.units import Emu, Inches, Length, Pt
+from medbrief.deck.model import CONTROL_CHARS, Deck, DeckStyle, Paragraph, Run, Slide
+from medbrief.deck.plan import (
+    ACCENT,
+    ARROW_WIDTH,
+    CONNECTOR,
+    PictureShape,
+    ProcessShape,
+    QuoteShape,
+    RegionPlan,
+    Shape,
+    SlidePlan,
+    TableShape,
+    TextFrame,
+    plan_deck,
+)
+from medbrief.deck.units import Length
 from medbrief.errors import Location, OutputError, RenderError
 
-MAIN_PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
-MAIN_POTX = "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
 PRIVATE_RELS = ("/commentAuthors", "/revisionInfo", "/changesInfo", "/authors")
 """Presentation-part relationships that carry people's names: never copied from a master."""
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -90,261 +63,24 @@ APP_XML = (
     b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
     b'extended-properties"><Application>medbrief</Application></Properties>'
 )
-TITLE_TYPES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
-BODY_TYPES = (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT)
-
-# -- opening the master ----------------------------------------------------------------------
-
-def _error(message: str, hint: str = "", path: Path | None = None) -> RenderError:
-    return RenderError(message, hint=hint, location=Location(str(path)) if path else None)
-
-
-def _check_master_file(path: Path) -> None:
-    """Refuse, by name, a file python-pptx cannot use as a master."""
-    hint = "DeckStyle.master names a PowerPoint presentation (.pptx)"
-    try:
-        with zipfile.ZipFile(path) as z:
-            types = z.read("[Content_Types].xml")
-    except FileNotFoundError as e:
-        raise _error("master file not found", hint, path) from e
-    except (zipfile.BadZipFile, KeyError, OSError) as e:
-        raise _error(f"master is not a PowerPoint file (not a valid .pptx zip: {e})", hint,
-                     path) from e
-    if MAIN_POTX.encode() in types:
-        raise _error("master is a PowerPoint template (.potx), not a presentation",
-                     "open it in PowerPoint and save it as .pptx", path)
-    if MAIN_PPTX.encode() not in types:
-        raise _error("master is not a PowerPoint presentation", hint, path)
-
-
-def _open_org_master(path: Path) -> Presentation:
-    _check_master_file(path)
-    try:
-        prs = Presentation(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, OSError,
-            zipfile.BadZipFile) as e:
-        raise _error(f"cannot open master: {e}", "re-save it from PowerPoint", path) from e
-    _remove_slides(prs)
-    return prs
-
-
-def _remove_slides(prs: Presentation) -> None:
-    """Drop the master's own slides, and everything that refers to them."""
-    id_list = prs.slides._sldIdLst
-    for sld_id in list(id_list):
-        id_list.remove(sld_id)
-        prs.part.drop_rel(sld_id.rId)
-    root = prs.part._element
-    for el in root.xpath(".//*[local-name()='sldId' or local-name()='custShowLst']"):
-        el.getparent().remove(el)
-
-
-def _default_master(style: DeckStyle) -> Presentation:
-    """python-pptx's default template, made 16:9 and themed with ``style``."""
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
-    for layout in list(prs.slide_layouts):
-        if layout.name not in DEFAULT_GEOMETRY:
-            prs.slide_layouts.remove(layout)
-    _place_master(prs.slide_master)
-    for layout in prs.slide_layouts:
-        _place_layout(layout, DEFAULT_GEOMETRY[layout.name])
-    _theme(prs, style)
-    _decorate(prs, style)
-    return prs
-
-
-def _place_master(master) -> None:
-    scale = SLIDE_WIDTH / Inches(10)
-    for ph in master.placeholders:
-        kind = {PP_PLACEHOLDER.TITLE: "title", PP_PLACEHOLDER.BODY: "body"}.get(
-            ph.placeholder_format.type)
-        if kind:
-            _move(ph, _inches(MASTER_GEOMETRY[kind]))
-        else:
-            ph.left, ph.width = Emu(ph.left * scale), Emu(ph.width * scale)
-
-
-def _place_layout(layout, geometry: dict[int, tuple[float, float, float, float]]) -> None:
-    for ph in layout.placeholders:
-        box = geometry.get(ph.placeholder_format.idx)
-        if box:
-            _move(ph, _inches(box))
-
-
-def _move(shape, box: Box) -> None:
-    shape.left, shape.top, shape.width, shape.height = box.left, box.top, box.width, box.height
-
-
-def _theme(prs: Presentation, style: DeckStyle) -> None:
-    """Theme colours and fonts of the built-in master, so text added later matches."""
-    part = prs.slide_master.part.part_related_by(RT.THEME)
-    theme = etree.fromstring(part.blob)
-    colours = {"dk1": "text_color", "lt1": "background_color", "dk2": "title_color",
-               "lt2": "table_band", "accent1": "accent_color", "hlink": "accent_color",
-               "folHlink": "muted_color"}
-    for slot, name in colours.items():
-        el = theme.find(f".//{qn('a:clrScheme')}/{qn('a:' + slot)}")
-        el.clear()
-        etree.SubElement(el, qn("a:srgbClr"), val=style.rgb(name))
-    for latin in theme.iterfind(f".//{qn('a:fontScheme')}//{qn('a:latin')}"):
-        latin.set("typeface", style.font)
-    part.blob = etree.tostring(theme, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _decorate(prs: Presentation, style: DeckStyle) -> None:
-    """An accent rule under the title; title and section slides get a bar instead."""
-    rule = _inches(RULE)
-    _rect(prs.slide_master.shapes, rule, style.rgb("accent_color"), "Accent rule")
-    for layout in prs.slide_layouts:
-        if layout.name in BAR_LAYOUTS:
-            layout._element.set("showMasterSp", "0")
-            _rect(layout.shapes, accent_bar(layout.name), style.rgb("accent_color"),
-                  "Accent bar")
-
-
-RECT_XML = (
-    '<p:sp %s><p:nvSpPr><p:cNvPr id="%d" name="%s"/><p:cNvSpPr/><p:nvPr userDrawn="1"/>'
-    '</p:nvSpPr><p:spPr><a:xfrm><a:off x="%d" y="%d"/><a:ext cx="%d" cy="%d"/></a:xfrm>'
-    '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:solidFill><a:srgbClr val="%s"/>'
-    "</a:solidFill><a:ln><a:noFill/></a:ln></p:spPr></p:sp>"
-)
-
-
-def _rect(shapes, box: Box, rgb: str, name: str) -> None:
-    """A plain filled rectangle (masters and layouts have no ``add_shape``)."""
-    tree = shapes._spTree
-    next_id = max((int(i) for i in tree.xpath("//@id") if i.isdigit()), default=0) + 1
-    xml = RECT_XML % (nsdecls("p", "a"), next_id, name, box.left, box.top, box.width,
-                      box.height, rgb)
-    tree.append(parse_xml(xml))
-
-
-def open_master(style: DeckStyle) -> Presentation:
-    """The presentation slides are added to: the style's master, or the built-in one."""
-    if style.master is None:
-        return _default_master(style)
-    return _open_org_master(Path(style.master))
-
-
-# -- layouts and their frames -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LayoutPlan:
-    """One of our layouts on the master: which placeholders hold what, and where."""
-
-    layout: object  # pptx SlideLayout
-    frames: Frames
-    title_idx: int | None
-    subtitle_idx: int | None
-    body_idx: tuple[int, ...]
-    header_idx: tuple[int, ...]
-
-
-def _all_layouts(prs: Presentation) -> dict[str, object]:
-    found: dict[str, object] = {}
-    for master in prs.slide_masters:
-        for layout in master.slide_layouts:
-            found.setdefault(layout.name, layout)
-    return found
-
-
-def resolve_layouts(prs: Presentation, style: DeckStyle) -> dict[str, LayoutPlan]:
-    """Map each medbrief layout to the master's layout named in ``style.layouts``."""
-    available = _all_layouts(prs)
-    plans = {}
-    for ours in LAYOUTS:
-        name = style.layouts[ours]
-        if name not in available:
-            where = style.master or "the built-in master"
-            raise _error(f'layout "{name}" (for "{ours}" slides) is not in {where}',
-                         f"its layouts are: {', '.join(repr(n) for n in available)}; "
-                         "map DeckStyle.layouts to these names",
-                         Path(style.master) if style.master else None)
-        plans[ours] = _plan(ours, available[name], prs)
-    return plans
-
-
-def master_frames(style: DeckStyle) -> tuple[Length, Length, dict[str, Frames]]:
-    """Slide width, height and every layout's frames on the style's master.
-
-    What :mod:`medbrief.deck.html` needs to fit slides for an organisation's master exactly
-    as :func:`write_pptx` does (the built-in master's frames need no python-pptx).
-    """
-    prs = open_master(style)
-    plans = resolve_layouts(prs, style)
-    frames = {name: plan.frames for name, plan in plans.items()}
-    return Emu(prs.slide_width), Emu(prs.slide_height), frames
-
-
-def _ph_box(ph) -> Box | None:
-    if ph is None or ph.left is None or ph.width is None:
-        return None
-    return Box(Emu(ph.left), Emu(ph.top), Emu(ph.width), Emu(ph.height))
-
-
-def _master_ph(layout, types: tuple) -> object | None:
-    return next((p for p in layout.slide_master.placeholders
-                 if p.placeholder_format.type in types), None)
-
-
-def _plan(ours: str, layout, prs: Presentation) -> LayoutPlan:
-    phs = list(layout.placeholders)
-    title = next((p for p in phs if p.placeholder_format.type in TITLE_TYPES), None)
-    subtitle = _subtitle_ph(ours, phs)
-    bodies = sorted((p for p in phs if p.placeholder_format.type in BODY_TYPES
-                     and p is not subtitle), key=lambda p: (p.left or 0, p.top or 0))
-    headers, bodies = _split_headers(ours, bodies)
-    title_box = _ph_box(title) or _ph_box(_master_ph(layout, TITLE_TYPES))
-    body_boxes = [b for b in map(_ph_box, bodies) if b]
-    if not body_boxes and ours in ("content", "blank"):
-        body_boxes = [_ph_box(_master_ph(layout, BODY_TYPES)) or _below(title_box, prs)]
-    frames = Frames(title_box or _inches(MASTER_GEOMETRY["title"]), _ph_box(subtitle),
-                    tuple(body_boxes), tuple(b for b in map(_ph_box, headers) if b))
-    return LayoutPlan(layout, frames, _idx(title), _idx(subtitle),
-                      tuple(_idx(p) for p in bodies), tuple(_idx(p) for p in headers))
-
-
-def _idx(ph) -> int | None:
-    return None if ph is None else ph.placeholder_format.idx
-
-
-def _subtitle_ph(ours: str, phs: list) -> object | None:
-    sub = next((p for p in phs if p.placeholder_format.type == PP_PLACEHOLDER.SUBTITLE), None)
-    if sub is None and ours in ("title", "section"):
-        sub = next((p for p in phs if p.placeholder_format.type in BODY_TYPES), None)
-    return sub
-
-
-def _split_headers(ours: str, bodies: list) -> tuple[list, list]:
-    """On a comparison layout, the upper placeholder of each column is its heading."""
-    if ours != "comparison" or len(bodies) < 4:
-        return [], bodies
-    columns = [sorted(bodies[:2], key=lambda p: p.top), sorted(bodies[2:4], key=lambda p: p.top)]
-    return [c[0] for c in columns], [c[1] for c in columns]
-
-
-def _below(title: Box | None, prs: Presentation) -> Box:
-    margin = Inches(M)
-    top = (title.bottom if title else margin) + Inches(0.25)
-    return Box(margin, Emu(top), Emu(prs.slide_width - 2 * margin),
-               Emu(prs.slide_height - top - margin))
-
+ALIGN = {"l": PP_ALIGN.LEFT, "ctr": PP_ALIGN.CENTER, None: None}
 
 # -- writing text -------------------------------------------------------------------------------
 
-def _frame(tf, inset_x: Length, inset_y: Length, anchor: str = "t") -> None:
+
+def _frame(tf, frame: TextFrame) -> None:
     """Text is fitted by medbrief: wrap in the box, no autofit, explicit insets.
 
     Attributes are written even when they equal DrawingML's defaults, so a placeholder
-    never inherits other values from an organisation's layout.
+    never inherits other values from an organisation's layout.  (A rounded rectangle's own
+    text area adds ``frame.text_inset`` by itself.)
     """
-    body = tf._txBody.bodyPr
-    for name, value in (("lIns", inset_x), ("rIns", inset_x), ("tIns", inset_y),
-                        ("bIns", inset_y)):
+    body = raw.body_properties(tf)
+    for name, value in (("lIns", frame.inset_x), ("rIns", frame.inset_x),
+                        ("tIns", frame.inset_y), ("bIns", frame.inset_y)):
         body.set(name, str(int(value)))
     body.set("wrap", "square")
-    body.set("anchor", anchor)
+    body.set("anchor", frame.anchor)
     tf.auto_size = MSO_AUTO_SIZE.NONE  # <a:noAutofit/>: the size was chosen by measuring
 
 
@@ -355,13 +91,14 @@ def _spacing(tag: str, length: Length):
 
 
 class Painter:
-    """Draws fitted slides with one style; knows the deck for error messages."""
+    """Draws planned shapes with one style; knows the deck for error messages."""
 
-    def __init__(self, style: DeckStyle, measurer: Measurer, template: str, language: str):
+    def __init__(self, style: DeckStyle, template: str, language: str,
+                 images: Callable[[str], Path]):
         self.style = style
         self.language = language
-        self.m = measurer
         self.template = template
+        self.images = images
         self.slide: Slide | None = None
 
     def safe(self, text: str, what: str) -> str:
@@ -373,23 +110,24 @@ class Painter:
                               location=Location(self.template))
         return text
 
-    def colour(self, role: str) -> str:
-        return {"heading": "title_color", "cite": "muted_color", "label": "background_color",
-                "on-accent": "background_color", "title": "title_color",
-                "header": "table_header_text"}.get(role, "text_color")
+    def rgb(self, colour: str) -> RGBColor:
+        return RGBColor.from_string(self.style.rgb(colour))
 
-    def paragraphs(self, tf, paragraphs: Iterable[Paragraph], size: Length, role: str = "",
-                   align=PP_ALIGN.LEFT) -> None:
-        for i, p in enumerate(paragraphs):
+    def text(self, tf, frame: TextFrame) -> None:
+        _frame(tf, frame)
+        self.paragraphs(tf, frame.paragraphs, frame.size, ALIGN[frame.align])
+
+    def paragraphs(self, tf, paragraphs: Sequence, size: Length, align=PP_ALIGN.LEFT) -> None:
+        for i, drawn in enumerate(paragraphs):
             para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
             if align is not None:
                 para.alignment = align
-            self._format(para, p, self.m.para_format(p, size, i == 0))
-            for run in p.runs:
-                self.run(para, run, size, self.colour(p.role or role))
+            self._format(para, drawn.paragraph, drawn.format)
+            for run in drawn.runs:
+                self.run(para, run, size, drawn.colour)
 
     def _format(self, para, p: Paragraph, f) -> None:
-        pPr = para._p.get_or_add_pPr()
+        pPr = raw.paragraph_properties(para)
         pPr.set("lvl", str(p.level))
         pPr.set("marL", str(int(f.margin_left)))
         pPr.set("indent", str(int(f.indent)))
@@ -404,7 +142,7 @@ class Painter:
         if p.bullet is None or p.continued:
             return [etree.Element(qn("a:buNone"))]
         colour = etree.Element(qn("a:buClr"))
-        etree.SubElement(colour, qn("a:srgbClr"), val=self.style.rgb("accent_color"))
+        etree.SubElement(colour, qn("a:srgbClr"), val=self.style.rgb(ACCENT))
         font = etree.Element(qn("a:buFont"), typeface=self.style.font)
         if p.bullet == "number":
             return [colour, font, etree.Element(qn("a:buAutoNum"), type="arabicPeriod",
@@ -419,8 +157,8 @@ class Painter:
         font.name = self.style.font
         font.bold = run.bold
         font.italic = run.italic
-        font.color.rgb = RGBColor.from_string(self.style.rgb(colour))
-        rPr = r._r.get_or_add_rPr()
+        font.color.rgb = self.rgb(colour)
+        rPr = raw.run_properties(r)
         rPr.set("lang", self.language)
         rPr.set("cap", "none")  # text is measured as written, never in capitals
         if run.href:
@@ -428,189 +166,132 @@ class Painter:
 
     # -- shapes ------------------------------------------------------------------------
 
-    def text_box(self, shapes, box: Box, paragraphs, size: Length, role: str = "", name=""):
+    def shape(self, shapes, shape: Shape) -> None:
+        if isinstance(shape, TableShape):
+            self.table(shapes, shape)
+        elif isinstance(shape, ProcessShape):
+            self.process(shapes, shape)
+        elif isinstance(shape, PictureShape):
+            self.picture(shapes, shape)
+        elif isinstance(shape, QuoteShape):
+            add_rect(shapes, shape.bar, self.style.rgb(ACCENT), "Quote bar")
+            self.text_box(shapes, shape.frame)
+        else:
+            self.text_box(shapes, shape.frame)
+
+    def text_box(self, shapes, frame: TextFrame):
+        box = frame.box
         shape = shapes.add_textbox(box.left, box.top, box.width, box.height)
-        if name:
-            shape.name = name
-        _frame(shape.text_frame, INSET_X, INSET_Y)
-        self.paragraphs(shape.text_frame, paragraphs, size, role)
+        if frame.name:
+            shape.name = frame.name
+        self.text(shape.text_frame, frame)
         return shape
 
-    def fill_placeholder(self, ph, box: Box, paragraphs, size: Length, role: str = "",
-                         anchor="t", keep_alignment: bool = False) -> None:
-        """Fill a placeholder; titles keep an organisation master's alignment."""
-        _move(ph, box)
-        _frame(ph.text_frame, INSET_X, INSET_Y, anchor)
-        align = None if keep_alignment and self.style.master else PP_ALIGN.LEFT
-        self.paragraphs(ph.text_frame, paragraphs, size, role, align)
+    def fill_placeholder(self, ph, frame: TextFrame) -> None:
+        move(ph, frame.box)
+        self.text(ph.text_frame, frame)
 
-    def table(self, shapes, placed: PlacedTable, size: Length) -> None:
-        rows = table_rows(placed.block)
-        box = placed.box
+    def table(self, shapes, shape: TableShape) -> None:
+        box, rows = shape.box, shape.cells
         frame = shapes.add_table(len(rows), len(rows[0]), box.left, box.top, box.width,
                                  box.height)
         table = frame.table
         table.first_row, table.horz_banding = True, False
-        for column, width in zip(table.columns, placed.col_widths, strict=True):
+        for column, width in zip(table.columns, shape.col_widths, strict=True):
             column.width = width
-        for r, (row, height) in enumerate(zip(rows, placed.row_heights, strict=True)):
+        for r, (row, height) in enumerate(zip(rows, shape.row_heights, strict=True)):
             table.rows[r].height = height
             for c, cell in enumerate(row):
-                self._cell(table.cell(r, c), cell, size, r)
+                pptx_cell = table.cell(r, c)
+                pptx_cell.margin_left = pptx_cell.margin_right = shape.inset_x
+                pptx_cell.margin_top = pptx_cell.margin_bottom = shape.inset_y
+                pptx_cell.vertical_anchor = MSO_ANCHOR.TOP
+                pptx_cell.fill.solid()
+                pptx_cell.fill.fore_color.rgb = self.rgb(cell.fill)
+                self.paragraphs(pptx_cell.text_frame, cell.paragraphs, shape.size)
 
-    def _cell(self, cell, runs: Inline, size: Length, row: int) -> None:
-        cell.margin_left = cell.margin_right = CELL_INSET_X
-        cell.margin_top = cell.margin_bottom = CELL_INSET_Y
-        cell.vertical_anchor = MSO_ANCHOR.TOP
-        fill = "table_header_fill" if row == 0 else (
-            "table_band" if row % 2 == 0 else "background_color")
-        cell.fill.solid()
-        cell.fill.fore_color.rgb = RGBColor.from_string(self.style.rgb(fill))
-        self.paragraphs(cell.text_frame, [Paragraph(runs)], size, "header" if row == 0 else "")
-
-    def picture(self, shapes, placed: Placed, path: Path) -> None:
-        box, image = placed.box, placed.block
-        pic = shapes.add_picture(str(path), box.left, box.top, box.width, box.height)
+    def picture(self, shapes, shape: PictureShape) -> None:
+        box, image = shape.box, shape.block
+        pic = shapes.add_picture(str(self.images(image.src)), box.left, box.top, box.width,
+                                 box.height)
         pic.name = f"Picture: {image.alt[:40]}"
-        pic._element.nvPicPr.cNvPr.set("descr", self.safe(image.alt, "alt text"))
+        raw.set_description(pic, self.safe(image.alt, "alt text"))
 
-    def quote(self, shapes, placed: Placed, size: Length) -> None:
-        box = placed.box
-        bar = Box(box.left, box.top, Inches(0.08), box.height)
-        _rect(shapes, bar, self.style.rgb("accent_color"), "Quote bar")
-        text = Box(Emu(box.left + QUOTE_INDENT), box.top, Emu(box.width - QUOTE_INDENT),
-                   box.height)
-        self.text_box(shapes, text, quote_paragraphs(placed.block), size, name="Quote")
+    def process(self, shapes, shape: ProcessShape) -> None:
+        if shape.title is not None:
+            self.text_box(shapes, shape.title)
+        steps = [self._step(shapes, step.frame, step.fill, shape.radius, n)
+                 for n, step in enumerate(shape.steps, 1)]
+        for arrow in shape.arrows:
+            connector = shapes.add_connector(MSO_CONNECTOR.STRAIGHT, 0, 0, 0, 0)
+            connector.name = f"Arrow {arrow.end}"
+            connector.begin_connect(steps[arrow.start], arrow.sides[0])
+            connector.end_connect(steps[arrow.end], arrow.sides[1])
+            connector.line.color.rgb = self.rgb(CONNECTOR)
+            connector.line.width = ARROW_WIDTH
+            raw.add_arrow_head(connector.line)
 
-    def process(self, shapes, placed: PlacedProcess, size: Length) -> None:
-        title = process_title(placed.block)
-        if title and placed.title_box:
-            self.text_box(shapes, placed.title_box, title, size, name="Diagram title")
-        pairs = zip(placed.block.steps, placed.step_boxes, strict=True)
-        boxes = [self._step(shapes, step, box, size, n) for n, (step, box) in enumerate(pairs, 1)]
-        for n, (a, b) in enumerate(zip(boxes, boxes[1:], strict=False)):
-            self._arrow(shapes, a, b, _sides(n, placed.per_row), n + 1)
-
-    def _step(self, shapes, step, box: Box, size: Length, n: int):
+    def _step(self, shapes, frame: TextFrame, fill: str, radius: Length, n: int):
+        box = frame.box
         shape = shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, box.left, box.top, box.width,
                                  box.height)
         shape.name = f"Step {n}"
-        shape.adjustments[0] = STEP_RADIUS / min(box.width, box.height)
+        shape.adjustments[0] = radius / min(box.width, box.height)
         shape.fill.solid()
-        shape.fill.fore_color.rgb = RGBColor.from_string(self.style.rgb("accent_color"))
+        shape.fill.fore_color.rgb = self.rgb(fill)
         shape.line.fill.background()
         shape.shadow.inherit = False
-        shape._element.remove(shape._element.find(qn("p:style")))
-        _frame(shape.text_frame, STEP_INSET_X, STEP_INSET_Y, "ctr")
-        self.paragraphs(shape.text_frame, step_paragraphs(step), size, "on-accent",
-                        PP_ALIGN.CENTER)
+        raw.remove_style(shape)
+        self.text(shape.text_frame, frame)
         return shape
-
-    def _arrow(self, shapes, a, b, sides: tuple[int, int], n: int) -> None:
-        arrow = shapes.add_connector(MSO_CONNECTOR.STRAIGHT, 0, 0, 0, 0)
-        arrow.name = f"Arrow {n}"
-        arrow.begin_connect(a, sides[0])
-        arrow.end_connect(b, sides[1])
-        arrow.line.color.rgb = RGBColor.from_string(self.style.rgb("muted_color"))
-        arrow.line.width = Pt(2.5)
-        ln = arrow.line._get_or_add_ln()
-        etree.SubElement(ln, qn("a:tailEnd"), type="triangle", w="lg", len="lg")
-
-
-def _sides(n: int, per_row: int) -> tuple[int, int]:
-    """Connection sites (0 top, 1 left, 2 bottom, 3 right) for the arrow after step n+1."""
-    row, col = divmod(n, per_row)
-    if col == per_row - 1:
-        return 2, 0
-    return (3, 1) if row % 2 == 0 else (1, 3)
 
 
 # -- slides ------------------------------------------------------------------------------
 
 class SlideWriter:
-    """Adds fitted slides to a presentation."""
+    """Adds planned slides to a presentation."""
 
-    def __init__(self, prs: Presentation, plans: dict[str, LayoutPlan], painter: Painter,
-                 images: Callable[[str], Path]):
+    def __init__(self, prs: Presentation, layouts: dict[str, LayoutPlan], painter: Painter):
         self.prs = prs
-        self.plans = plans
+        self.layouts = layouts
         self.paint = painter
-        self.images = images
 
-    def add(self, fitted: FittedSlide) -> None:
-        slide = fitted.slide
+    def add(self, plan: SlidePlan) -> None:
+        slide = plan.slide
         self.paint.slide = slide
-        plan = self.plans[slide.layout]
-        pptx_slide = self.prs.slides.add_slide(plan.layout)
+        layout = self.layouts[slide.layout]
+        pptx_slide = self.prs.slides.add_slide(layout.layout)
         if slide.id:
-            pptx_slide._element.cSld.name = self.paint.safe(slide.id, "the slide id")
-        self._title(pptx_slide, plan, fitted)
-        self._subtitle(pptx_slide, plan, fitted)
-        self._headers(pptx_slide, plan, fitted)
-        for i, placed in enumerate(fitted.regions):
-            self._region(pptx_slide, plan, i, placed, fitted.body_size, slide)
-        self._notes(pptx_slide, slide.notes)
+            raw.set_slide_name(pptx_slide, self.paint.safe(slide.id, "the slide id"))
+        self._title(pptx_slide, layout, plan)
+        ph = _placeholder(pptx_slide, layout.subtitle_idx)
+        if plan.subtitle is not None and ph is not None:
+            self.paint.fill_placeholder(ph, plan.subtitle)
+        for frame, idx in zip(plan.headers, layout.header_idx, strict=False):
+            self.paint.fill_placeholder(_placeholder(pptx_slide, idx), frame)
+        for i, region in enumerate(plan.regions):
+            self._region(pptx_slide, layout, i, region)
+        if slide.notes:
+            frame = pptx_slide.notes_slide.notes_text_frame
+            frame.text = self.paint.safe(slide.notes, "the speaker notes")
         _drop_empty_placeholders(pptx_slide)
 
-    def _title(self, pptx_slide, plan: LayoutPlan, fitted: FittedSlide) -> None:
-        title = _placeholder(pptx_slide, plan.title_idx)
+    def _title(self, pptx_slide, layout: LayoutPlan, plan: SlidePlan) -> None:
+        title = _placeholder(pptx_slide, layout.title_idx)
         if title is None:
-            master_title = _master_ph(plan.layout, TITLE_TYPES)
+            master_title = master_placeholder(layout.layout, TITLE_TYPES)
             pptx_slide.shapes.clone_placeholder(master_title)
             title = _placeholder(pptx_slide, master_title.placeholder_format.idx)
-        runs = tuple(Run(r.text, True, r.italic, r.href) for r in fitted.slide.title)
-        anchor = "b" if fitted.slide.layout in ("title", "section") else (
-            "ctr")
-        self.paint.fill_placeholder(title, plan.frames.title, [Paragraph(runs)],
-                                    fitted.title_size, "title", anchor, keep_alignment=True)
-        spTree = pptx_slide.shapes._spTree
-        spTree.insert(2, title._element)  # the title comes first in reading order
+        self.paint.fill_placeholder(title, plan.title)
+        raw.move_first(pptx_slide, title)  # the title comes first in reading order
 
-    def _subtitle(self, pptx_slide, plan: LayoutPlan, fitted: FittedSlide) -> None:
-        ph = _placeholder(pptx_slide, plan.subtitle_idx)
-        if fitted.subtitle_size and ph is not None:
-            self.paint.fill_placeholder(ph, plan.frames.subtitle,
-                                        [Paragraph(fitted.slide.subtitle)],
-                                        fitted.subtitle_size, "cite", keep_alignment=True)
-
-    def _headers(self, pptx_slide, plan: LayoutPlan, fitted: FittedSlide) -> None:
-        if fitted.header_size is None:
+    def _region(self, pptx_slide, layout: LayoutPlan, i: int, region: RegionPlan) -> None:
+        ph = _placeholder(pptx_slide, layout.body_idx[i] if i < len(layout.body_idx) else None)
+        if ph is not None and region.text_only is not None:
+            self.paint.fill_placeholder(ph, region.text_only)
             return
-        headers = zip(fitted.slide.columns, plan.header_idx, plan.frames.headers, strict=False)
-        for column, idx, box in headers:
-            ph = _placeholder(pptx_slide, idx)
-            paragraphs = [Paragraph(tuple(Run(r.text, True, r.italic, r.href)
-                                          for r in column.heading), role="heading")]
-            self.paint.fill_placeholder(ph, box, paragraphs, fitted.header_size,
-                                        anchor="b")
-
-    def _region(self, pptx_slide, plan: LayoutPlan, i: int, placed: tuple[Placed, ...],
-                size: Length, fitted_slide: Slide) -> None:
-        ph = _placeholder(pptx_slide, plan.body_idx[i] if i < len(plan.body_idx) else None)
-        box = body_boxes(fitted_slide, plan.frames)[i]
-        if ph is not None and len(placed) == 1 and isinstance(placed[0].block, Text):
-            self.paint.fill_placeholder(ph, box, placed[0].block.paragraphs, size)
-            return
-        for item in placed:
-            self._block(pptx_slide.shapes, item, size)
-
-    def _block(self, shapes, placed: Placed, size: Length) -> None:
-        block = placed.block
-        if isinstance(placed, PlacedTable):
-            self.paint.table(shapes, placed, size)
-        elif isinstance(placed, PlacedProcess):
-            self.paint.process(shapes, placed, size)
-        elif isinstance(block, Image):
-            self.paint.picture(shapes, placed, self.images(block.src))
-        elif isinstance(block, Quote):
-            self.paint.quote(shapes, placed, size)
-        else:
-            self.paint.text_box(shapes, placed.box, block.paragraphs, size)
-
-    def _notes(self, pptx_slide, notes: str) -> None:
-        if notes:
-            frame = pptx_slide.notes_slide.notes_text_frame
-            frame.text = self.paint.safe(notes, "the speaker notes")
+        for shape in region.shapes:
+            self.paint.shape(pptx_slide.shapes, shape)
 
 
 def _placeholder(pptx_slide, idx: int | None):
@@ -622,10 +303,8 @@ def _placeholder(pptx_slide, idx: int | None):
 def _drop_empty_placeholders(pptx_slide) -> None:
     for ph in list(pptx_slide.placeholders):
         if not (ph.has_text_frame and ph.text_frame.text.strip()):
-            ph._element.getparent().remove(ph._element)
+            raw.remove_shape(ph)
 
-
-# -- images --------------------------------------------------------------------------------
 
 # -- metadata and saving ---------------------------------------------------------------------
 
@@ -638,8 +317,7 @@ def _utc(moment: datetime) -> datetime:
 def set_properties(prs: Presentation, style: DeckStyle, language: str) -> None:
     """Overwrite every core property, so nothing of a master's own metadata remains."""
     core = prs.core_properties
-    for child in list(core._element):
-        core._element.remove(child)
+    raw.clear_core_properties(core)
     moment = _utc(style.created or datetime.now(UTC))
     core.title, core.subject = style.title, style.subject
     core.author = core.last_modified_by = style.author
@@ -655,14 +333,15 @@ def set_properties(prs: Presentation, style: DeckStyle, language: str) -> None:
 def _scrub_package(prs: Presentation) -> None:
     """Replace app.xml; drop thumbnail, custom properties and people's names."""
     package = prs.part.package
-    for rId, rel in list(package._rels.items()):
+    for rId, rel in list(raw.package_relationships(package).items()):
         if rel.reltype in (RT.THUMBNAIL, RT.CUSTOM_PROPERTIES):
             package.drop_rel(rId)
         elif rel.reltype == RT.EXTENDED_PROPERTIES:
             rel.target_part.blob = APP_XML
-    for rId, rel in list(prs.part._rels.items()):
+    rels = raw.part_relationships(prs.part)
+    for rId, rel in list(rels.items()):
         if rel.reltype.endswith(PRIVATE_RELS):
-            prs.part._rels.pop(rId)
+            rels.pop(rId)
 
 
 def _zip_time(created: datetime | None) -> tuple[int, int, int, int, int, int]:
@@ -701,17 +380,15 @@ def _write(data: bytes, out: str | Path | IO[bytes]) -> None:
 def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes]) -> int:
     """Draw ``deck`` as a .pptx into ``out`` (a path or binary file); return the slide count."""
     prs = open_master(style)
-    plans = resolve_layouts(prs, style)
+    layouts = resolve_layouts(prs, style)
     images = Images(style.asset_root, deck.template)
-    measurer = Measurer(Fonts.load(style.font_regular, style.font_bold), images.aspect)
-    fitted = fit_deck(deck, {name: plan.frames for name, plan in plans.items()}, measurer)
+    plan = plan_deck(deck, style, {name: lp.frames for name, lp in layouts.items()}, images)
     language = deck.language or style.language
-    painter = Painter(style, measurer, deck.template, language)
-    writer = SlideWriter(prs, plans, painter, images.path)
-    for slide in fitted:
+    writer = SlideWriter(prs, layouts, Painter(style, deck.template, language, images.path))
+    for slide in plan.slides:
         writer.add(slide)
     set_properties(prs, style, language)
     buffer = io.BytesIO()
     prs.save(buffer)
     _write(deterministic_zip(buffer.getvalue(), style.created), out)
-    return len(fitted)
+    return len(plan.slides)

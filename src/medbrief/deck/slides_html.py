@@ -2,16 +2,17 @@
 
 A deck template's HTML says what is on each slide, not how it fits: printed as it is, a
 long slide overflows its frame and the "(continued)" slides of the .pptx are missing.
-:func:`fitted_html` therefore parses and fits the deck exactly as :func:`write_pptx` does
-(same :class:`DeckStyle`, same master frames, same font metrics) and writes the fitted
-slides back in the documented subset — one ``<section>`` per slide of the .pptx, titles
+:func:`fitted_html` therefore parses the deck and makes the same drawing plan as
+:func:`~medbrief.deck.pptx_writer.write_pptx` (:func:`~medbrief.deck.plan.plan_deck`: same
+:class:`DeckStyle`, master frames and font metrics), and translates it back into the
+documented subset — one ``<section>`` per slide of the .pptx, titles
 with "(continued)", body, ``<aside class="notes">`` — plus a generated ``<style>`` in
 ``<head>`` that places every block where the .pptx has it, at the same (scaled) sizes.
 WeasyPrint prints that (with ``templates/css/slides.css``): one A4 page per slide, the
 slide as a 16:9 frame :data:`FRAME_WIDTH_PT` wide at the top, its notes below.
 
 Fitting the built-in master needs no python-pptx; an organisation's master is opened with
-it (lazily) to read its layouts.  The output parses again with
+it (lazily, by :mod:`medbrief.deck.master`) to read its layouts.  The output parses again with
 :func:`medbrief.deck.markup.parse_deck`; it uses two parts of the subset that exist for it:
 ``<ol start>`` and ``<li class="continued">``.
 """
@@ -23,60 +24,48 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
-from medbrief.deck.fit import (
-    CELL_INSET_X,
-    CELL_INSET_Y,
-    INSET_X,
-    INSET_Y,
-    QUOTE_INDENT,
-    STEP_INSET_X,
-    STEP_RADIUS,
-    STEP_TEXT_INSET,
-    WIDTH_SLACK,
-    Box,
-    FittedSlide,
-    Frames,
-    Measurer,
-    Placed,
-    PlacedProcess,
-    PlacedTable,
-    fit_deck,
-    step_paragraphs,
-)
+from medbrief.deck.fit import STEP_RADIUS
 from medbrief.deck.geometry import (
     BAR_LAYOUTS,
     RULE,
     SLIDE_HEIGHT,
     SLIDE_WIDTH,
+    Box,
+    Frames,
     accent_bar,
     default_frames,
     inches,
 )
 from medbrief.deck.images import Images
 from medbrief.deck.markup import parse_deck
-from medbrief.deck.metrics import Fonts
-from medbrief.deck.model import (
-    Deck,
-    DeckStyle,
-    Image,
-    Inline,
-    Paragraph,
-    Quote,
-    Run,
-    Slide,
-    Text,
-    _arimo,
+from medbrief.deck.model import Deck, DeckStyle, Inline, Paragraph, Slide, arimo_path
+from medbrief.deck.plan import (
+    ACCENT,
+    ARROW_WIDTH,
+    BAND_FILL,
+    CONNECTOR,
+    HEADER_FILL,
+    PLAIN_FILL,
+    ROLE_COLOURS,
+    TEXT_COLOUR,
+    PictureShape,
+    ProcessShape,
+    QuoteShape,
+    Shape,
+    SlidePlan,
+    TableShape,
+    TextFrame,
+    TextShape,
+    plan_deck,
 )
-from medbrief.deck.units import EMU_PER_PT, Inches, Length
+from medbrief.deck.units import EMU_PER_PT, Length
 
 FRAME_WIDTH_PT = 180 / 25.4 * 72
 """The printed slide frame: 180 mm, the width of an A4 page inside slides.css's margins."""
 NOTES_GAP_PT = 6 / 25.4 * 72
 """Space between the slide frame and its notes."""
-QUOTE_BAR = Inches(0.08)
-ARROW_WIDTH_PT = 2.5
 ARROW_HEAD_PT = 12.0
-"""Connector line width and arrowhead length of the .pptx, in slide points."""
+"""Arrowhead length of the .pptx's large triangle line end, in slide points."""
 
 TOP_LISTS = ("section > ul", "section > ol", ".column > ul", ".column > ol")
 """Lists that are blocks of their own (the notes' lists are not among them)."""
@@ -90,10 +79,9 @@ def fitted_html(html: str, name: str, style: DeckStyle) -> str:
     deck = parse_deck(html, name)
     width, height, frames = _frames(style)
     images = Images(style.asset_root, name)
-    measurer = Measurer(Fonts.load(style.font_regular, style.font_bold), images.aspect)
-    fitted = fit_deck(deck, frames, measurer)
-    writer = _Writer(style, measurer, images, frames, FRAME_WIDTH_PT / (width / EMU_PER_PT))
-    body = writer.sections(fitted)
+    plan = plan_deck(deck, style, frames, images)
+    writer = _Writer(style, images, FRAME_WIDTH_PT / (width / EMU_PER_PT))
+    body = writer.sections(plan.slides)
     css = writer.stylesheet(width, height, builtin=style.master is None)
     return _document(html, deck, css, body)
 
@@ -101,7 +89,7 @@ def fitted_html(html: str, name: str, style: DeckStyle) -> str:
 def _frames(style: DeckStyle) -> tuple[Length, Length, dict[str, Frames]]:
     if style.master is None:
         return SLIDE_WIDTH, SLIDE_HEIGHT, default_frames()
-    from medbrief.deck.pptx_writer import master_frames  # reads the organisation's .pptx
+    from medbrief.deck.master import master_frames  # reads the organisation's .pptx
 
     return master_frames(style)
 
@@ -189,13 +177,10 @@ def groups(paragraphs: Sequence[Paragraph]) -> list[tuple[int, int]]:
 # -- the writer -------------------------------------------------------------------------------
 
 class _Writer:
-    """Writes fitted slides as HTML and collects the CSS that places their parts."""
+    """Translates slide plans into HTML, and collects the CSS that places their parts."""
 
-    def __init__(self, style: DeckStyle, measurer: Measurer, images: Images,
-                 frames: dict[str, Frames], scale: float):
+    def __init__(self, style: DeckStyle, images: Images, scale: float):
         self.style = style
-        self.frames = frames
-        self.m = measurer
         self.images = images
         self.k = scale
         self.rules: list[str] = []
@@ -218,28 +203,25 @@ class _Writer:
         return {"position": "absolute", "left": self.pt(left), "top": self.pt(top),
                 "width": self.pt(box.width)}
 
-    def type(self, size: Length) -> dict[str, str]:
-        pitch = self.m.para_format(Paragraph(()), size, True).line_pitch
-        return {"font_size": self.pt(size), "line_height": self.pt(pitch)}
+    def type(self, size: Length, line_pitch: Length) -> dict[str, str]:
+        return {"font_size": self.pt(size), "line_height": self.pt(line_pitch)}
 
     # slides
-    def sections(self, fitted: list[FittedSlide]) -> list[str]:
-        return [self.section(f, n) for n, f in enumerate(fitted, 1)]
+    def sections(self, plans: Sequence[SlidePlan]) -> list[str]:
+        return [self.section(p, n) for n, p in enumerate(plans, 1)]
 
-    def section(self, fitted: FittedSlide, n: int) -> str:
-        slide = fitted.slide
+    def section(self, plan: SlidePlan, n: int) -> str:
+        slide = plan.slide
         sel = f"body > section:nth-of-type({n})"
-        frames = self.frames[slide.layout]
-        children = [self.title(fitted, f"{sel} > :nth-child(1)")]
-        if fitted.subtitle_size is not None and frames.subtitle is not None:
-            children.append(self.frame_text(
-                f"{sel} > :nth-child(2)", [Paragraph(slide.subtitle)], frames.subtitle,
-                fitted.subtitle_size, "t", "muted_color", tag='p class="subtitle"'))
+        children = [self.title(plan, f"{sel} > :nth-child(1)")]
+        if plan.subtitle is not None:
+            children.append(self.frame_text(f"{sel} > :nth-child(2)", plan.subtitle,
+                                            slide.subtitle, 'p class="subtitle"'))
         if slide.columns:
-            children.append(self.columns(fitted, f"{sel} > :nth-child({len(children) + 1})"))
+            children.append(self.columns(plan, f"{sel} > :nth-child({len(children) + 1})"))
         else:
-            for placed in (fitted.regions[0] if fitted.regions else ()):
-                children.extend(self.block(placed, fitted.body_size, sel, len(children)))
+            for shape in (plan.regions[0].shapes if plan.regions else ()):
+                children.extend(self.shape(shape, sel, len(children)))
         if slide.notes:
             lines = "".join(f"<p>{escape(line, quote=False)}</p>"
                             for line in slide.notes.split("\n") if line.strip())
@@ -262,136 +244,121 @@ class _Writer:
         self.ids.add(ident)
         return ident
 
-    def title(self, fitted: FittedSlide, sel: str) -> str:
-        slide = fitted.slide
-        anchor = "b" if slide.layout in ("title", "section") else "ctr"
-        tag = "h1" if slide.layout == "title" else "h2"
-        paragraph = Paragraph(tuple(Run(r.text, True, r.italic, r.href) for r in slide.title))
-        self.place_text(sel, [paragraph], self.frames[slide.layout].title, fitted.title_size,
-                        anchor)
-        self.rule(sel, color=self.colour("title_color"), font_weight="700")
-        return f"<{tag}>{runs_html(slide.title)}</{tag}>"
+    def title(self, plan: SlidePlan, sel: str) -> str:
+        tag = "h1" if plan.slide.layout == "title" else "h2"
+        self.frame_text(sel, plan.title, plan.slide.title, tag)
+        return f"<{tag}>{runs_html(plan.slide.title)}</{tag}>"
 
-    def frame_text(self, sel: str, paragraphs: list[Paragraph], box: Box, size: Length,
-                   anchor: str, colour: str, tag: str, bold: bool = False) -> str:
-        self.place_text(sel, paragraphs, box, size, anchor)
-        self.rule(sel, color=self.colour(colour), font_weight="700" if bold else "400")
-        name = tag.split()[0]
-        return f"<{tag}>{runs_html(paragraphs[0].runs)}</{name}>"
+    def frame_text(self, sel: str, frame: TextFrame, runs: Inline, tag: str) -> str:
+        """A one-paragraph frame set as the .pptx sets it: insets, size, vertical anchor.
 
-    def place_text(self, sel: str, paragraphs: list[Paragraph], box: Box, size: Length,
-                   anchor: str) -> None:
-        """Text set in ``box`` as the .pptx sets it: insets, size, vertical anchor.
-
-        Lines are as wide as the fitter fills them (``WIDTH_SLACK``), so they break where
-        it measured them and the anchored position it computes holds.
+        Lines are as wide as the fitter fills them, so they break where it measured them and
+        the anchored position it computes holds.
         """
-        height = self.m.text_height(paragraphs, box.width, size)
-        top = {"t": box.top, "ctr": box.top + (box.height - height) / 2,
-               "b": box.bottom - height}[anchor] + INSET_Y
-        inner = Box(Length(box.left + INSET_X), Length(top),
-                    Length((box.width - 2 * INSET_X) * WIDTH_SLACK), Length(0))
-        self.rule(sel, **self.at(inner), **self.type(size))
+        box, first = frame.box, frame.paragraphs[0]
+        top = {"t": box.top, "ctr": box.top + (box.height - frame.text_height) / 2,
+               "b": box.bottom - frame.text_height}[frame.anchor] + frame.inset_y
+        inner = Box(Length(box.left + frame.inset_x), Length(top), frame.fill_width, Length(0))
+        self.rule(sel, **self.at(inner), **self.type(frame.size, frame.line_pitch))
+        self.rule(sel, color=self.colour(first.colour),
+                  font_weight="700" if all(r.bold for r in first.runs) else "400")
+        return f"<{tag}>{runs_html(runs)}</{tag.split()[0]}>"
 
     # columns
-    def columns(self, fitted: FittedSlide, sel: str) -> str:
+    def columns(self, plan: SlidePlan, sel: str) -> str:
         out = []
-        for c, (column, placed) in enumerate(zip(fitted.slide.columns, fitted.regions,
+        for c, (column, region) in enumerate(zip(plan.slide.columns, plan.regions,
                                                  strict=False), 1):
             csel = f"{sel} > :nth-child({c})"
             children: list[str] = []
-            if fitted.header_size is not None and column.heading:
-                box = self.frames[fitted.slide.layout].headers[c - 1]
-                heading = Paragraph(tuple(Run(r.text, True, r.italic, r.href)
-                                          for r in column.heading))
-                children.append(self.frame_text(f"{csel} > :nth-child(1)", [heading], box,
-                                                fitted.header_size, "b", "title_color", "h3",
-                                                bold=True))
-            for item in placed:
-                children.extend(self.block(item, fitted.body_size, csel, len(children)))
+            if c <= len(plan.headers) and column.heading:
+                frame = plan.headers[c - 1]
+                children.append(self.frame_text(f"{csel} > :nth-child(1)", frame,
+                                                frame.paragraphs[0].runs, "h3"))
+            for shape in region.shapes:
+                children.extend(self.shape(shape, csel, len(children)))
             out.append(f'<div class="column">{"".join(children)}</div>')
         return f'<div class="columns">{"".join(out)}</div>'
 
-    # blocks
-    def block(self, placed: Placed, size: Length, parent: str, before: int) -> list[str]:
-        """HTML for one placed block, whose first element is child ``before + 1``."""
+    # shapes
+    def shape(self, shape: Shape, parent: str, before: int) -> list[str]:
+        """HTML for one planned shape, whose first element is child ``before + 1``."""
         sel = f"{parent} > :nth-child({before + 1})"
-        block = placed.block
-        if isinstance(placed, PlacedTable):
-            return [self.table(placed, size, sel)]
-        if isinstance(placed, PlacedProcess):
-            return [self.process(placed, size, sel)]
-        if isinstance(block, Image):
-            self.rule(sel, **self.at(placed.box), height=self.pt(placed.box.height))
-            src = self.images.path(block.src).as_uri()
-            return [f'<img src="{escape(src)}" alt="{escape(block.alt)}">']
-        if isinstance(block, Quote):
-            return [self.quote(placed, size, sel)]
-        return self.text(block, placed.box, size, parent, before)
+        if isinstance(shape, TableShape):
+            return [self.table(shape, sel)]
+        if isinstance(shape, ProcessShape):
+            return [self.process(shape, sel)]
+        if isinstance(shape, PictureShape):
+            self.rule(sel, **self.at(shape.box), height=self.pt(shape.box.height))
+            src = self.images.path(shape.block.src).as_uri()
+            return [f'<img src="{escape(src)}" alt="{escape(shape.block.alt)}">']
+        if isinstance(shape, QuoteShape):
+            return [self.quote(shape, sel)]
+        return self.text(shape, parent, before)
 
-    def text(self, block: Text, box: Box, size: Length, parent: str, before: int) -> list[str]:
-        """A text frame: each paragraph, heading or list placed at its measured offset."""
-        paragraphs = block.paragraphs
-        offsets, y = [], INSET_Y
-        for i, p in enumerate(paragraphs):
-            f = self.m.para_format(p, size, i == 0)
-            y += f.space_before
-            offsets.append(y)
-            y += len(self.m.paragraph_lines(p, f, box.width)) * f.line_pitch
+    def text(self, shape: TextShape, parent: str, before: int) -> list[str]:
+        """A text frame: each paragraph, heading or list placed at its planned offset."""
+        frame = shape.frame
+        paragraphs = shape.block.paragraphs
         out = []
         for n, (start, end) in enumerate(groups(paragraphs), before + 1):
             sel = f"{parent} > :nth-child({n})"
-            first = paragraphs[start]
-            top = Length(box.top + offsets[start])
-            inner = Box(Length(box.left + INSET_X), top, Length(box.width - 2 * INSET_X),
-                        Length(0))
-            self.rule(sel, **self.at(inner), **self.type(size))
+            first, drawn = paragraphs[start], frame.paragraphs[start]
+            top = Length(frame.box.top + drawn.offset)
+            inner = Box(Length(frame.box.left + frame.inset_x), top,
+                        Length(frame.box.width - 2 * frame.inset_x), Length(0))
+            self.rule(sel, **self.at(inner), **self.type(frame.size, frame.line_pitch))
             if first.bullet is not None:
                 out.append(list_html(paragraphs[start:end]))
             elif first.role == "heading":
-                self.rule(sel, color=self.colour("title_color"), font_weight="700")
+                self.rule(sel, color=self.colour(drawn.colour), font_weight="700")
                 out.append(f"<h3>{runs_html(first.runs)}</h3>")
             else:
                 out.append(f"<p>{runs_html(first.runs)}</p>")
         return out
 
-    def quote(self, placed: Placed, size: Length, sel: str) -> str:
-        box, quote = placed.box, placed.block
-        self.rule(sel, **self.at(placed.box), height=self.pt(box.height), **self.type(size),
-                  border_left=f"{self.pt(QUOTE_BAR)} solid {self.colour('accent_color')}",
-                  padding=f"{self.pt(INSET_Y)} {self.pt(INSET_X)} 0 "
-                          f"{self.pt(QUOTE_INDENT - QUOTE_BAR + INSET_X)}")
+    def quote(self, shape: QuoteShape, sel: str) -> str:
+        box, quote, frame = shape.box, shape.block, shape.frame
+        indent = frame.box.left - shape.bar.right + frame.inset_x
+        self.rule(sel, **self.at(box), height=self.pt(box.height),
+                  **self.type(frame.size, frame.line_pitch),
+                  border_left=f"{self.pt(shape.bar.width)} solid {self.colour(ACCENT)}",
+                  padding=f"{self.pt(frame.inset_y)} {self.pt(frame.inset_x)} 0 "
+                          f"{self.pt(indent)}")
         body = "".join(f"<p>{runs_html(p.runs)}</p>" for p in quote.paragraphs)
         cite = f"<cite>{runs_html(quote.cite)}</cite>" if quote.cite else ""
         return f"<blockquote>{body}{cite}</blockquote>"
 
-    def table(self, placed: PlacedTable, size: Length, sel: str) -> str:
-        table = placed.block
-        self.rule(sel, **self.at(placed.box), **self.type(size))
-        for c, width in enumerate(placed.col_widths, 1):
-            self.rule(f"{sel} th:nth-child({c})", width=self.pt(width - 2 * CELL_INSET_X))
-        self.rule(f"{sel} th, {sel} td", padding=f"{self.pt(CELL_INSET_Y)} {self.pt(CELL_INSET_X)}")
+    def table(self, shape: TableShape, sel: str) -> str:
+        table = shape.block
+        self.rule(sel, **self.at(shape.box), **self.type(shape.size, shape.line_pitch))
+        for c, width in enumerate(shape.col_widths, 1):
+            self.rule(f"{sel} th:nth-child({c})", width=self.pt(width - 2 * shape.inset_x))
+        self.rule(f"{sel} th, {sel} td",
+                  padding=f"{self.pt(shape.inset_y)} {self.pt(shape.inset_x)}")
         head = "".join(f"<th>{runs_html(cell)}</th>" for cell in table.header)
         rows = "".join("<tr>" + "".join(f"<td>{runs_html(cell)}</td>" for cell in row) + "</tr>"
                        for row in table.rows)
         return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
-    def process(self, placed: PlacedProcess, size: Length, sel: str) -> str:
-        pr, box = placed.block, placed.box
-        self.rule(sel, **self.at(box), height=self.pt(box.height), **self.type(size))
-        if placed.title_box is not None:
-            self.rule(f"{sel}::before", **self.at(placed.title_box, box))
+    def process(self, shape: ProcessShape, sel: str) -> str:
+        pr, box = shape.block, shape.box
+        self.rule(sel, **self.at(box), height=self.pt(box.height),
+                  **self.type(shape.size, shape.line_pitch))
+        if shape.title is not None:
+            self.rule(f"{sel}::before", **self.at(shape.title.box, box))
+        arrows = {a.start: a for a in shape.arrows}
         items = []
-        for i, (step, step_box) in enumerate(zip(pr.steps, placed.step_boxes, strict=True), 1):
+        for i, (step, planned) in enumerate(zip(pr.steps, shape.steps, strict=True), 1):
             li = f"{sel} > li:nth-child({i})"
-            inner = step_box.width - 2 * (STEP_INSET_X + STEP_TEXT_INSET - INSET_X)
-            text_h = self.m.text_height(step_paragraphs(step), inner, size, Length(0))
-            pad_y = (step_box.height - text_h) / 2  # centred, as the .pptx anchors it
-            pad_x = (step_box.width - (inner - 2 * INSET_X) * WIDTH_SLACK) / 2
+            frame = planned.frame
+            step_box = frame.box
+            pad_y = (step_box.height - frame.text_height) / 2  # centred, as the .pptx anchors
+            pad_x = (step_box.width - frame.fill_width) / 2
             self.rule(li, **self.at(step_box, box), height=self.pt(step_box.height),
                       padding=f"{self.pt(pad_y)} {self.pt(pad_x)} 0")
-            if i < len(pr.steps):
-                self.arrow(li, step_box, placed.step_boxes[i])
+            if i - 1 in arrows:
+                self.arrow(li, step_box, shape.steps[arrows[i - 1].end].frame.box)
             description = f" {runs_html(step.description)}" if step.description else ""
             items.append(f"<li><strong>{escape(step.label, quote=False)}</strong>"
                          f"{description}</li>")
@@ -401,9 +368,8 @@ class _Writer:
     def arrow(self, li: str, a: Box, b: Box) -> None:
         """The connector from step box ``a`` to ``b``: a shaft (::after) and head (::before)."""
         k, head = self.k, ARROW_HEAD_PT
-        line, half = ARROW_WIDTH_PT * k, head * k / 2.6
-        colour = self.colour("muted_color")
-
+        line, half = ARROW_WIDTH.pt * k, head * k / 2.6
+        colour = self.colour(CONNECTOR)
         def pt(value: float) -> str:  # already in printed points
             return f"{value:.2f}pt"
 
@@ -454,11 +420,11 @@ class _Writer:
             f"background: {s('background_color')}; }}",
             "body > section > :not(aside) * { margin: 0; padding: 0; }",
             f"body > section > :not(aside) {{ "
-            f"font-family: {_font_family(self.style)}; color: {s('text_color')}; "
+            f"font-family: {_font_family(self.style)}; color: {s(TEXT_COLOUR)}; "
             "margin: 0; padding: 0; overflow-wrap: anywhere; text-align: left; "
             "font-style: normal; font-weight: 400; box-sizing: border-box; }",
             "body > section strong { font-weight: 700; } body > section em { font-style: italic; }",
-            f"body > section a {{ color: {s('accent_color')}; }}",
+            f"body > section a {{ color: {s(ACCENT)}; }}",
             f"{top_lists} {{ list-style-position: outside; }}",
             # indents and spacing as fit.Measurer.para_format measures them (in em)
             ", ".join(f"{t} li" for t in TOP_LISTS) + " { margin-top: 0.2em; }",
@@ -471,27 +437,27 @@ class _Writer:
             "body > section ul > li > ol > li { margin-left: 1.9em; }",
             "body > section ol > li > ul > li { margin-left: 0.6em; }",
             "body > section li.continued { list-style-type: none; }",
-            f"body > section li::marker {{ color: {s('accent_color')}; }}",
+            f"body > section li::marker {{ color: {s(ACCENT)}; }}",
             "body > section > aside.notes li { margin: 0; }",
             "body > section blockquote p { font-style: italic; } "
             "body > section blockquote > * + * { margin-top: 0.45em; }",
             f"body > section blockquote cite {{ display: block; font-style: normal; "
-            f"color: {s('muted_color')}; }}",
+            f"color: {s(ROLE_COLOURS['cite'])}; }}",
             "body > section table { table-layout: fixed; border-collapse: collapse; }",
             "body > section th, body > section td { vertical-align: top; border: none; }",
-            f"body > section th {{ background: {s('table_header_fill')}; "
-            f"color: {s('table_header_text')}; font-weight: 700; }}",
-            f"body > section tbody tr:nth-child(odd) {{ background: {s('background_color')}; }}",
-            f"body > section tbody tr:nth-child(even) {{ background: {s('table_band')}; }}",
+            f"body > section th {{ background: {s(HEADER_FILL)}; "
+            f"color: {s(ROLE_COLOURS['header'])}; font-weight: 700; }}",
+            f"body > section tbody tr:nth-child(odd) {{ background: {s(PLAIN_FILL)}; }}",
+            f"body > section tbody tr:nth-child(even) {{ background: {s(BAND_FILL)}; }}",
             "body > section ol.process { list-style: none; }",
-            f"body > section ol.process > li {{ background: {s('accent_color')}; "
-            f"color: {s('background_color')}; text-align: center; margin: 0; "
+            f"body > section ol.process > li {{ background: {s(ACCENT)}; "
+            f"color: {s(ROLE_COLOURS['on-accent'])}; text-align: center; margin: 0; "
             "list-style: none; box-sizing: border-box; "
             f"border-radius: {self.pt(STEP_RADIUS)}; }}",
             f"body > section ol.process > li strong {{ display: block; "
-            f"margin-bottom: 0.45em; color: {s('background_color')}; }}",
+            f"margin-bottom: 0.45em; color: {s(ROLE_COLOURS['label'])}; }}",
             f"body > section ol.process[data-title]::before {{ content: attr(data-title); "
-            f"font-weight: 700; color: {s('title_color')}; }}",
+            f"font-weight: 700; color: {s(ROLE_COLOURS['heading'])}; }}",
             "body > section ol.process > li::after, body > section ol.process > li::before "
             "{ margin: 0; }",
         ]
@@ -504,7 +470,7 @@ class _Writer:
         def box_css(box: Box) -> str:
             return (f"content: \"\"; position: absolute; left: {self.pt(box.left)}; "
                     f"top: {self.pt(box.top)}; width: {self.pt(box.width)}; "
-                    f"height: {self.pt(box.height)}; background: {self.colour('accent_color')};")
+                    f"height: {self.pt(box.height)}; background: {self.colour(ACCENT)};")
         layouts = {"title": BAR_LAYOUTS[0], "section": BAR_LAYOUTS[1]}
         out = [f"body > section::after {{ {box_css(inches(RULE))} }}"]
         out += [f'body > section[data-layout="{ours}"]::after {{ {box_css(accent_bar(name))} }}'
@@ -514,14 +480,14 @@ class _Writer:
 
 def _font_family(style: DeckStyle) -> str:
     """The family slide text is printed with: the font the deck is measured with."""
-    if Path(style.font_regular) == _arimo():
+    if Path(style.font_regular) == arimo_path():
         return '"Arimo", "Noto Sans", sans-serif'
     return '"medbrief-deck", "Noto Sans", sans-serif'
 
 
 def font_faces(style: DeckStyle) -> Iterable[str]:
     """@font-face rules for a theme's own measuring fonts (Arimo is already declared)."""
-    if Path(style.font_regular) == _arimo():
+    if Path(style.font_regular) == arimo_path():
         return []
     return [f'@font-face {{ font-family: "medbrief-deck"; src: url("{Path(path).as_uri()}"); '
             f"font-weight: {weight}; }}"

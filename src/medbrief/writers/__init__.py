@@ -1,33 +1,25 @@
-"""Writers turn a rendered HTML document into a file.  One module per format.
+"""Writers turn a rendered HTML document into a file.  One module per writer.
 
 A writer is any object with a ``format`` name and ``write(html, job_name) ->
-Rendered``.  :data:`REGISTRY` maps format names to factories; adding a format
-is adding a module and one line here.  Writers are created lazily, once per
-process, so a PDF-only build never imports python-pptx and vice versa.
+Rendered`` (:mod:`.types`).  :data:`REGISTRY` maps writer names — a plan row's
+``writer``, by default its ``format`` — to factories that take the writer's typed
+context; adding a writer is adding a module and one line here.  Writers are created
+lazily, once per process, so a PDF-only build never imports python-pptx and vice versa.
+
+- ``pdf``: :class:`.pdf.PdfWriter` (context :class:`.pdf.PdfContext`);
+- ``pptx``: :class:`.pptx.PptxWriter` (context :class:`~medbrief.deck.model.DeckStyle`);
+- ``html``: :class:`.html.HtmlWriter`, a self-contained web page (no context);
+- ``slides-pdf``: :class:`.slides_pdf.SlidesPdfWriter` — the deck's fitted slides with their
+  notes, printed by the PDF writer (context :class:`.slides_pdf.SlidesPdfContext`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Protocol
 
+from .types import Rendered, Writer
 
-@dataclass
-class Rendered:
-    data: bytes
-    pages: int
-    warnings: list[str] = field(default_factory=list)
-    render_seconds: float = 0.0
-    """Time spent inside the engine (WeasyPrint / python-pptx), for the benchmark."""
-    last_page_fill: float | None = None
-    """How much of the last page's content area is used (0-1), when the writer knows."""
-
-
-class Writer(Protocol):
-    format: str
-
-    def write(self, html: str, name: str) -> Rendered: ...
+__all__ = ["REGISTRY", "Rendered", "Writer"]
 
 
 def _pdf(context) -> Writer:
@@ -48,4 +40,11 @@ def _html(context) -> Writer:
     return HtmlWriter(context)
 
 
-REGISTRY: dict[str, Callable[..., Writer]] = {"pdf": _pdf, "pptx": _pptx, "html": _html}
+def _slides_pdf(context) -> Writer:
+    from .slides_pdf import SlidesPdfWriter
+
+    return SlidesPdfWriter(context)
+
+
+REGISTRY: dict[str, Callable[..., Writer]] = {
+    "pdf": _pdf, "pptx": _pptx, "html": _html, "slides-pdf": _slides_pdf}

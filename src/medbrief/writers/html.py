@@ -12,7 +12,7 @@ import time
 
 from ..errors import RenderError
 from ..web import outside_references
-from . import Rendered
+from .types import Rendered
 
 
 class HtmlWriter:

@@ -26,7 +26,7 @@ from pathlib import Path
 from .. import fonts
 from ..errors import FetchError, RenderError
 from ..fetcher import SafeFetcher
-from . import Rendered
+from .types import Rendered
 
 fonts.use_packaged_fonts_only()
 

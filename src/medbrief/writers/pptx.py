@@ -1,10 +1,8 @@
-"""The deck writer: slide HTML → Deck model → python-pptx, styled from the theme.
+"""The PowerPoint writer: slide HTML → Deck model → drawing plan → .pptx.
 
-Only this module and :mod:`medbrief.deck` import python-pptx (this one only when a deck
-is written).  The theme (untrusted) is turned into a :class:`DeckStyle` here: colours are
-already validated hex values, the organisation's master and measuring fonts must be files
-inside the project.  :func:`fitted_slides_html` gives the slides-with-notes PDF the same
-fitted slides, without python-pptx unless the theme names its own master.
+Only :mod:`medbrief.deck.master`, :mod:`medbrief.deck.pptx_writer` and
+:mod:`medbrief.deck.pptx_adapter` import python-pptx, and only when a deck is written.
+The context is the :class:`DeckStyle` made from the theme (:mod:`.deckstyle`).
 """
 
 from __future__ import annotations
@@ -14,51 +12,15 @@ import time
 from dataclasses import replace
 
 from ..deck.markup import parse_deck
-from ..deck.model import DeckStyle, default_layouts, plain
-from ..deck.slides_html import fitted_html
-from ..paths import project_file
-from . import Rendered
-
-
-def deck_style(builder) -> DeckStyle:
-    """The theme's look and the organisation's metadata, as the deck writer wants them."""
-    project, theme = builder.project, builder.project.theme
-    c = theme.colours
-    files = {}
-    if theme.fonts.deck_metrics:
-        for key in ("regular", "bold"):
-            ref = getattr(theme.fonts.deck_metrics, key)
-            files[f"font_{key}"] = project_file(
-                project.root, project.content_dir, ref, [project.content_dir],
-                project.locate("theme", ("fonts", "deck_metrics", key)))
-    master = None
-    if theme.pptx_master:
-        master = project_file(project.root, project.content_dir, theme.pptx_master,
-                              [project.content_dir], project.locate("theme", ("pptx_master",)))
-    return DeckStyle(
-        font=theme.fonts.deck, title_color=c.primary, text_color=c.text,
-        accent_color=c.accent, background_color=c.background, muted_color=c.muted,
-        table_header_fill=c.primary, table_header_text=c.on_primary,
-        table_band=c.box_background, master=master,
-        layouts={**default_layouts(), **theme.layouts} if master else default_layouts(),
-        author=theme.organisation.name, language="en-GB", created=builder.date,
-        asset_root=project.root, **files)
-
-
-def fitted_slides_html(builder, html: str, name: str) -> str:
-    """The deck HTML ``name`` as the fitted slides of its .pptx, for the slides PDF.
-
-    Same style, master frames and fonts as the .pptx, so the PDF has exactly its slides, in
-    order, each with its notes (see :mod:`medbrief.deck.slides_html`).
-    """
-    return fitted_html(html, name, deck_style(builder))
+from ..deck.model import DeckStyle, plain
+from .types import Rendered
 
 
 class PptxWriter:
     format = "pptx"
 
-    def __init__(self, builder):
-        self.style = deck_style(builder)
+    def __init__(self, style: DeckStyle):
+        self.style = style
 
     def write(self, html: str, name: str) -> Rendered:
         from ..deck.pptx_writer import write_pptx
