@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import re
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -42,6 +41,7 @@ from .pagelimit import page_limit_error
 from .paths import project_file
 from .qr import qr_size_mm, qr_svg
 from .templating import make_env, md_plain, render
+from .terms import uses_term
 from .writers import REGISTRY, Rendered, Writer
 
 
@@ -224,9 +224,8 @@ class Builder:
                  *(p.plain for p in topic.perspectives), *topic.questions]
         for section in sections:
             texts += [section.heading.plain, *getattr(section, register)]
-        text = " ".join(texts).lower()
-        used = [e for e in topic.glossary if any(
-            re.search(rf"\b{re.escape(t.lower())}\b", text) for t in [e.term, *e.also])]
+        text = " ".join(texts)
+        used = [e for e in topic.glossary if uses_term(text, (e.term, *e.also))]
         return sorted(used, key=lambda e: e.term.lower())
 
     def context(self, job: Job) -> dict[str, Any]:

@@ -8,8 +8,9 @@ validated like every other content file)::
       - term: vector
         also: [viral vector]
 
-A term matches case-insensitively on word boundaries, spaces and hyphens inside it
-are interchangeable and a plural ``s``/``es`` is accepted.  It is covered when the
+A term matches as :mod:`medbrief.terms` decides (case-insensitively on word boundaries,
+spaces and hyphens alike, plurals accepted) — the rule the handout's glossary uses too.
+It is covered when the
 topic's glossary lists the term or one of its ``also`` forms (as its ``term`` or in
 its own ``also``), or when the occurrence is part of a longer glossary term.
 """
@@ -26,6 +27,7 @@ from pydantic import Field
 from ..errors import ContentError, Location
 from ..loader import Project, validate
 from ..model import Line, Model, Topic
+from ..terms import forms_pattern, term_key
 from ..yamlload import load_yaml
 from .fields import PLAIN, TextField, topic_fields
 from .finding import WARNING, Finding, finding
@@ -53,20 +55,6 @@ class Term:
         return forms_pattern(self.forms)
 
 
-def _key(text: str) -> str:
-    """Comparison key: case, spacing, hyphens and a plural s do not matter."""
-    key = " ".join(re.split(r"[\s\-‐‑]+", text.casefold().strip()))
-    return key[:-1] if len(key) > 3 and key.endswith("s") else key
-
-
-def forms_pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = sorted(forms, key=len, reverse=True)
-    bodies = [r"[\s\-‐‑]+".join(map(re.escape, re.split(r"[\s\-‐‑]+", f.strip())))
-              for f in alternatives]
-    return re.compile(r"(?<![\w\-‐‑])(?:" + "|".join(bodies) + r")(?:e?s)?(?!\w)",
-                      re.IGNORECASE)
-
-
 def load_terms(project: Project) -> tuple[list[Term], list[Finding]]:
     """The project's jargon list, or a finding saying why there is none."""
     path = project.content_dir / JARGON_FILE
@@ -85,11 +73,11 @@ def load_terms(project: Project) -> tuple[list[Term], list[Finding]]:
 
 def _glossary(topic: Topic) -> tuple[set[str], re.Pattern[str] | None]:
     forms = tuple(f for entry in topic.glossary for f in (entry.term, *entry.also))
-    return {_key(f) for f in forms}, forms_pattern(forms) if forms else None
+    return {term_key(f) for f in forms}, forms_pattern(forms) if forms else None
 
 
 def _covered(term: Term, keys: set[str], spans: list[tuple[int, int]], m: re.Match) -> bool:
-    if any(_key(f) in keys for f in term.forms):
+    if any(term_key(f) in keys for f in term.forms):
         return True
     return any(a <= m.start() and m.end() <= b for a, b in spans)
 
