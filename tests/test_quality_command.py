@@ -11,6 +11,7 @@ import pytest
 from rich.console import Console
 
 from conftest import FOUNDATION_DOCUMENTS, copy_project
+from medbrief.check_command import check
 from medbrief.cli import main
 from medbrief.jobs import Filters
 from medbrief.loader import load_project
@@ -125,7 +126,7 @@ def test_handout_forced_to_three_pages(mini_project):
     mini_project.edit("content/documents.yaml", "    max_pages: 2\n", "", )
     project = load_project(mini_project.root)
     filters = Filters(documents=frozenset({"handout"}), topics=frozenset({"alpha-topic"}))
-    report = run_checks(project, mini_project.root / "out", filters, quiet_console())
+    report = check(project, mini_project.root / "out", filters, quiet_console())
     clear = next(d for d in report.documents if d.entry.path.endswith("clear-print-a4.pdf"))
     assert clear.entry.pages >= 3
     assert [f.message for f in clear.findings if f.gate == "print" and f.severity == "error"] \
@@ -137,8 +138,8 @@ def test_handout_forced_to_three_pages(mini_project):
 def test_a_document_that_fails_to_build_is_an_error(mini_project):
     long_section(fresh(mini_project))
     filters = Filters(documents=frozenset({"handout"}), topics=frozenset({"alpha-topic"}))
-    report = run_checks(load_project(mini_project.root), mini_project.root / "out", filters,
-                        quiet_console())
+    report = check(load_project(mini_project.root), mini_project.root / "out", filters,
+                   quiet_console())
     built = [f for f in report.build_findings if f.document.endswith("clear-print-a4.pdf")]
     assert len(built) == 1
     assert re.fullmatch(r"could not be built: \d+ pages; the limit is 2", built[0].message)
@@ -159,6 +160,6 @@ def test_html_report_escapes_content(mini_project, tmp_path):
 def test_real_content_passes_every_gate(session_build):
     """The seeded content and templates, built once for the session, pass every gate."""
     report = run_checks(session_build.project, session_build.outdir,
-                        Filters(documents=FOUNDATION_DOCUMENTS), quiet_console())
+                        Filters(documents=FOUNDATION_DOCUMENTS))
     errors = [str(f) for f in report.findings if f.severity == "error"]
     assert not errors, "\n".join(errors)

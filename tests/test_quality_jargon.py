@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from conftest import position
+from medbrief.errors import ContentError
 from medbrief.loader import load_project
 from medbrief.quality import check_content
 from medbrief.quality.jargon import load_terms
@@ -70,9 +73,11 @@ def test_clinical_text_may_use_terms_freely(mini_project):
     assert jargon_findings(mini_project.root) == []
 
 
-def test_invalid_jargon_list_is_a_located_error(mini_project):
+def test_invalid_jargon_list_is_a_located_content_error(mini_project):
     mini_project.write("content/jargon.yaml", "terms:\n  - term: myelin\n    tipo: x\n")
-    (err,) = jargon_findings(mini_project.root)
+    with pytest.raises(ContentError) as caught:
+        load_project(mini_project.root)
+    (err,) = caught.value.problems()
     assert (err.location.path, err.location.line, err.field) == (
         "content/jargon.yaml", 3, "terms[0].tipo")
     assert err.message == "unknown field"

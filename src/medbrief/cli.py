@@ -15,8 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ContentError, MedbriefError
-
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+from .exitcodes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID
 
 COMMANDS = ["build", "check", "schema", "new", "serve", "doctor"]
 
@@ -94,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         console.print("interrupted; previous outputs are unchanged")
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import environment
+from .cliopts import filters_from, outdir_from, print_load_warnings
 from .errors import SetupError
+from .exitcodes import EXIT_FAILED, EXIT_OK
 from .jobs import Filters, plan_jobs
 from .loader import load_project
 from .pipeline import BuildReport, JobResult, build
-
-EXIT_OK, EXIT_FAILED = 0, 1
-
-
-def filters_from(args) -> Filters:
-    return Filters(frozenset(args.document), frozenset(args.topic), frozenset(args.format))
-
-
-def outdir_from(args, root: Path) -> Path:
-    return (args.output if args.output is not None else root / "output").resolve()
 
 
 def _size(n: int) -> str:
@@ -98,18 +88,12 @@ def run_doctor(args, console: Console) -> int:
     return EXIT_OK
 
 
-def print_load_warnings(project, console: Console) -> None:
-    """What loading noticed but did not refuse (a file in content/topics/ it did not load)."""
-    for problem in project.warnings:
-        console.print(f"[yellow]warning[/yellow]: {escape(str(problem))}", soft_wrap=True)
-
-
 def run_build(args, console: Console) -> int:
     root = args.project.resolve()
     project = load_project(root, sites=args.sites)
     print_load_warnings(project, console)
     if not args.no_check:
-        from .quality import content_gate
+        from .check_command import content_gate
 
         if not content_gate(project, console, strict=args.strict, quiet=args.quiet):
             return EXIT_FAILED
@@ -147,9 +131,9 @@ def run_build(args, console: Console) -> int:
 
 
 def run_check(args, console: Console) -> int:
-    from .quality import run_quality_command
+    from .check_command import run_check
 
-    return run_quality_command(args, console)
+    return run_check(args, console)
 
 
 def run_schema(args, console: Console) -> int:

@@ -10,6 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def field_path(loc: tuple) -> str:
+    """A validation location as a field path: ``sections[2].heading``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
 @dataclass(frozen=True)
 class Location:
     """Where a problem is: a file (relative to the project when possible), 1-based line/col."""

@@ -1,4 +1,4 @@
-"""Load and validate a project: topics, theme and document plan.
+"""Load and validate a project: topics, theme, document plan and jargon list.
 
 Every file is read with the strict YAML reader and validated into the typed
 model.  All problems of a run are collected and raised together as one
@@ -13,14 +13,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ContentError, Location, MedbriefError, Problem
-from .model import LOCATED_CHECKS, DocumentSpec, Plan, Theme, Topic
+from .errors import ContentError, Location, MedbriefError, Problem, field_path
+from .links import markdown_links, unsafe_link
+from .model import LOCATED_CHECKS, DocumentSpec, JargonList, Plan, Theme, Topic
 from .paths import project_file
 from .sites import SiteList, load_sites
-from .templating import markdown_links, unsafe_link
 from .yamlload import Document, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
+
+JARGON_FILE = "jargon.yaml"
 
 HINTS = {
     "extra_forbidden": "remove it, or check its spelling against the content model",
@@ -66,6 +68,8 @@ class Project:
     """Things loading noticed that do not stop a build (a file it did not load)."""
     sites: dict[str, SiteList] = field(default_factory=dict)
     """The validated sites file of each plan row with ``sites:``, by that row's value."""
+    jargon: JargonList | None = None
+    """content/jargon.yaml, when the project has one (the jargon gate warns when not)."""
 
     def sites_for(self, spec: DocumentSpec) -> SiteList | None:
         """The sites a plan row makes one document for (None: not a per-site row)."""
@@ -92,14 +96,6 @@ def _what(value: Any) -> str:
     if value is None:
         return "nothing"
     return repr(value) if len(repr(value)) < 40 else repr(value)[:37] + "...'"
-
-
-def field_path(loc: tuple) -> str:
-    """A field path as authors read it: ``sections[2].heading.plain``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _message(err: dict) -> str:
@@ -216,6 +212,10 @@ def load_project(root: Path, sites: Path | None = None) -> Project:
     theme_doc, theme = _load(root, content / "theme.yaml", Theme, problems)
     plan_doc, plan = _load(root, content / "documents.yaml", Plan, problems)
     site_lists: dict[str, SiteList] = {}
+    jargon_doc = jargon = None
+    if (content / JARGON_FILE).exists() or (content / JARGON_FILE).is_symlink():
+        # a link or FIFO is refused, located, by the safe reader
+        jargon_doc, jargon = _load(root, content / JARGON_FILE, JargonList, problems)
     if plan is not None:
         problems += _check_plan(plan, plan_doc, topics)
         site_lists = _load_sites(root, plan, plan_doc, sites, problems)
@@ -223,7 +223,9 @@ def load_project(root: Path, sites: Path | None = None) -> Project:
         raise ContentError(problems)
     files.update(theme=content / "theme.yaml", plan=content / "documents.yaml")
     docs.update(theme=theme_doc, plan=plan_doc)
-    return Project(root, topics, theme, plan, files, docs, tuple(warnings), site_lists)
+    if jargon_doc is not None:
+        files["jargon"], docs["jargon"] = content / JARGON_FILE, jargon_doc
+    return Project(root, topics, theme, plan, files, docs, tuple(warnings), site_lists, jargon)
 
 
 TOPIC_SUFFIXES = (".yaml", ".yml")

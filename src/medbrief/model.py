@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from .colours import EXAMPLE, HEX_PATTERN, is_hex_colour
+
 LOCATED_CHECKS = "located_checks"
 """Validation context key: leave cross-field checks to the caller, who can locate them."""
 
@@ -36,13 +38,30 @@ RelPath = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 
 
 def _hex_colour(value: str) -> str:
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
-        raise ValueError(f"expected a colour like '#1f4e79', got {value!r}")
+    if not is_hex_colour(value):
+        raise ValueError(f"expected a colour like '{EXAMPLE}', got {value!r}")
     return value.lower()
 
 
 Colour = Annotated[str, AfterValidator(_hex_colour),
-                   WithJsonSchema({"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"})]
+                   WithJsonSchema({"type": "string", "pattern": HEX_PATTERN})]
+
+
+VERSION_PATTERN = r"^\d+(\.\d+){0,2}$"
+"""A content version: up to three dot-separated whole numbers ("1", "1.2", "10.0.3")."""
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Sort key of a version, number by number: "2.0" < "10.0", "1.2" == "1.2.0"."""
+    parts = [int(p) for p in version.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def latest_version(versions) -> str:
+    """The highest of ``versions``, compared number by number (not as text)."""
+    return max(versions, key=version_key)
 
 
 MAX_WEB_URL = 150
@@ -209,7 +228,7 @@ class Topic(Model):
     """Date the content was last reviewed (YYYY-MM-DD)."""
     next_review: dt.date
     """Date of the next review (YYYY-MM-DD), after last_reviewed."""
-    version: Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+){0,2}$")]
+    version: Annotated[str, StringConstraints(pattern=VERSION_PATTERN)]
     """Content version, e.g. "1.0" (quote it)."""
     summary: Statement
     """The main message, in both registers, with its sources."""
@@ -339,6 +358,11 @@ class Fonts(Model):
 
 
 DeckLayout = Literal["title", "content", "section", "two-content", "comparison", "blank"]
+"""The slide layouts a deck template may use (data-layout)."""
+DEFAULT_LANGUAGE = "en-GB"
+"""The documents' language when the theme does not say."""
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                                               max_length=35)]
 
 
 class Theme(Model):
@@ -356,6 +380,8 @@ class Theme(Model):
     """The organisation's own .pptx master, relative to content/."""
     layouts: dict[DeckLayout, Line] = {}
     """Names of the master's layouts to use for each kind of slide."""
+    language: LanguageTag = DEFAULT_LANGUAGE
+    """Language of every document (BCP 47, e.g. en-GB): html lang, PDF /Lang, deck text."""
 
 
 # --- document plan ------------------------------------------------------------
@@ -458,3 +484,16 @@ class Plan(Model):
     """Settings of the quality gates."""
     documents: list[DocumentSpec] = Field(min_length=1)
     """The documents to build, one row each."""
+
+
+class JargonTerm(Model):
+    """A medical term patients may not know, and other spellings of it."""
+
+    term: Line
+    also: list[Line] = []
+
+
+class JargonList(Model):
+    """content/jargon.yaml: the terms plain-register text must explain in its glossary."""
+
+    terms: Annotated[list[JargonTerm], Field(min_length=1, max_length=2000)]

@@ -17,39 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from .errors import Location, MedbriefError, TemplateError
+from .links import INLINE_MARKDOWN, markdown_links, unsafe_link
+from .model import latest_version
 from .safefile import read_file
 
 MAX_TEMPLATE_BYTES = 1_000_000
-
-SAFE_LINK_SCHEMES = ("http://", "https://", "mailto:")
-
-_md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
-_md.enable(["emphasis", "link", "escape", "backticks"])
-
-
-def unsafe_link(url: str) -> bool:
-    return not url.lower().startswith(SAFE_LINK_SCHEMES)
-
-
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
-
-
-def markdown_links(text: str) -> list[str]:
-    """Every link target in a Markdown string (used by validation to refuse bad schemes).
-
-    markdown-it silently leaves ``javascript:``/``file:``/``data:`` links as text;
-    we look for the ``](target)`` pattern too so they can be refused with a message.
-    """
-    found = _LINK_TARGET.findall(text)
-    for token in _md.parseInline(text):
-        for child in token.children or []:
-            if child.type == "link_open":
-                found.append(str(child.attrGet("href") or ""))
-    return list(dict.fromkeys(found))
 
 
 def md_inline(text: str) -> Markup:
@@ -60,13 +35,13 @@ def md_inline(text: str) -> Markup:
         if unsafe_link(href):
             raise TemplateError(f"link to {href!r} refused: only http, https and mailto links",
                                 hint="remove the link or use an https:// address")
-    return Markup(_md.renderInline(str(text)))
+    return Markup(INLINE_MARKDOWN.renderInline(str(text)))
 
 
 def md_plain(text: str) -> str:
     """Inline Markdown reduced to its text (for slide notes, metadata, measuring)."""
     out = []
-    for token in _md.parseInline(str(text)):
+    for token in INLINE_MARKDOWN.parseInline(str(text)):
         for child in token.children or []:
             if child.type in ("text", "code_inline"):
                 out.append(child.content)
@@ -105,6 +80,7 @@ def iso_date(value: dt.date) -> str:
 FILTERS = {
     "css_string": css_string, "md": md_inline, "plain": md_plain,
     "long_date": long_date, "iso_date": iso_date, "url_breaks": url_breaks,
+    "latest_version": latest_version,
 }
 
 

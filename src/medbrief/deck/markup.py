@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
+from medbrief.alttext import meaningless_alt
 from medbrief.deck.model import (
     CONTROL_CHARS,
     LAYOUTS,
@@ -32,6 +33,7 @@ from medbrief.deck.model import (
     plain,
 )
 from medbrief.errors import Location, TemplateError
+from medbrief.links import is_safe_link
 
 SUPPORTED = (
     "<section data-layout id>, <h1>/<h2> title, <p class=\"subtitle\">, <p>, <ul>, <ol>, <li>, "
@@ -45,10 +47,7 @@ WRAPPERS = {"html", "body"}
 MAX_LEVEL = 4
 INLINE = {"em", "strong", "a"}
 _SPACE = re.compile(r"[ \t\n\r\f]+")
-_FILENAME = re.compile(r"^\S+\.(png|jpe?g|gif|bmp|tiff?|svg|webp|emf|wmf)$|^(image|picture|"
-                       r"img|photo|graphic)[\s_-]*\d*$", re.IGNORECASE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 
 # -- a small DOM ---------------------------------------------------------------------------
@@ -222,7 +221,7 @@ def _inline_style(el: El, ctx: _Ctx, style: Run) -> Run:
 def _href(el: El, ctx: _Ctx) -> str:
     href = (el.attrs.get("href") or "").strip()
     ctx.check_text(href, el)
-    if not href.startswith(LINK_SCHEMES):
+    if not is_safe_link(href):
         raise ctx.error(f'link to "{_clip(href)}" is not an http(s) or mailto address', el,
                         "slides can link only to web pages and e-mail addresses")
     return href
@@ -398,7 +397,7 @@ def _image(el: El, ctx: _Ctx) -> Image:
         raise ctx.error(f'image src "{_clip(src)}" is not a project file', el,
                         "images are files under the project, e.g. content/assets/flow.png")
     ctx.check_text(alt, el)
-    if not alt or _FILENAME.match(alt) or alt == src.rsplit("/", 1)[-1]:
+    if meaningless_alt(alt, src):
         raise ctx.error(f'image "{_clip(src)}" needs alt text describing it (got "{alt}")', el,
                         'write what the picture shows, e.g. alt="Steps of the process"')
     return Image(src, alt)

@@ -10,13 +10,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import get_args
 
+from medbrief.colours import is_hex_colour
 from medbrief.errors import RenderError
+from medbrief.model import DEFAULT_LANGUAGE, DeckLayout
 
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 """Characters that must never reach slide XML (tab, newline and carriage return are fine)."""
 
-LAYOUTS = ("title", "content", "section", "two-content", "comparison", "blank")
+LAYOUTS: tuple[str, ...] = get_args(DeckLayout)
 """Our layout names, as written in ``<section data-layout="...">``."""
 
 
@@ -160,7 +163,6 @@ def default_layouts() -> dict[str, str]:
     }
 
 
-_HEX = re.compile(r"#?[0-9A-Fa-f]{6}")
 COLOUR_FIELDS = (
     "title_color", "text_color", "accent_color", "background_color", "muted_color",
     "table_header_fill", "table_header_text", "table_band",
@@ -193,14 +195,14 @@ class DeckStyle:
     subject: str = ""
     author: str = ""
     keywords: str = ""
-    language: str = "en-US"
+    language: str = DEFAULT_LANGUAGE
     created: datetime | None = None
     asset_root: Path = field(default_factory=Path.cwd)
 
     def __post_init__(self) -> None:
         for name in COLOUR_FIELDS:
             value = getattr(self, name)
-            if not isinstance(value, str) or not _HEX.fullmatch(value):
+            if not is_hex_colour(value):
                 raise RenderError(
                     f"deck style: {name} must be a hex colour, got {value!r}",
                     hint='write six hex digits, e.g. "#1B3A5C"',

@@ -1,17 +1,18 @@
-"""Quality gates for medical information: readability, jargon, governance, print,
-accessibility and contrast.
+"""Quality gates for medical information, as a library: readability, jargon, governance,
+print, accessibility and contrast.
 
-:func:`check_content` runs the gates that need only the content (before every
-build); :func:`run_quality_command` is ``python build.py check``, which also
-checks the built PDFs and decks and writes ``quality-report.json`` and
-``quality-report.html`` into the output folder.
+:func:`check_content` runs the gates that need only the content (before every build);
+:func:`run_checks` also checks the built PDFs and decks in an output folder and returns a
+:class:`QualityReport`; :func:`gate_failed` is the pass/fail decision.  Nothing here parses
+arguments or prints: ``python build.py check`` is :mod:`medbrief.check_command`.
 """
 
 from __future__ import annotations
 
-from .command import content_gate, run_checks, run_quality_command
+from .checks import build_findings, gate_failed, run_checks
 from .content import check_content, run_content_checks
 from .finding import ERROR, INFO, WARNING, Finding
+from .report import QualityReport
 
-__all__ = ["ERROR", "INFO", "WARNING", "Finding", "check_content", "content_gate",
-           "run_checks", "run_content_checks", "run_quality_command"]
+__all__ = ["ERROR", "INFO", "WARNING", "Finding", "QualityReport", "build_findings",
+           "check_content", "gate_failed", "run_checks", "run_content_checks"]

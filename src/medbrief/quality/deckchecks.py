@@ -9,7 +9,6 @@ name, and every table marks its first row as a header row.
 
 from __future__ import annotations
 
-import re
 import zipfile
 import zlib
 from collections import defaultdict
@@ -21,14 +20,13 @@ from pptx import Presentation
 from pptx.exc import PackageNotFoundError
 from pptx.shapes.picture import Picture
 
+from ..alttext import meaningless_alt
 from ..errors import DamagedOutput, Location
 from ..output import ManifestEntry
 from .finding import Finding, finding
 from .pdfread import damage
 
 GATE = "accessibility"
-_FILE_NAME = re.compile(r"(\.(png|jpe?g|gif|svg|emf|wmf|bmp|tiff?|webp)$)|^(image|picture)\s*\d*$",
-                        re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ def _slide(number: int, slide) -> SlideFacts:
     text = title.text_frame.text.strip() if title is not None and title.has_text_frame else ""
     first = bool(shapes) and title is not None and shapes[0].shape_id == title.shape_id
     bad_alt = tuple(s.name for s in shapes
-                    if isinstance(s, Picture) and (not _alt(s) or _FILE_NAME.search(_alt(s))))
+                    if isinstance(s, Picture) and meaningless_alt(_alt(s)))
     tables = sum(1 for s in shapes if s.has_table and not s.table.first_row)
     return SlideFacts(number, text, first, bad_alt, tables)
 

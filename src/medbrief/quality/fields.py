@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..errors import field_path as field_name
 from ..loader import Project
-from ..loader import field_path as field_name
 from ..model import Topic
 from ..templating import md_plain
 

@@ -2,9 +2,9 @@
 
 On content: review dates (a warning within ``quality.review_warning_days`` of the next
 review, an error once it has passed), sources that exist, opinions that are labelled,
-and a status text that says the status.  On built documents (see :func:`check_text`):
-every output prints the status, and every handout opens with its main message and
-ends with something the reader can do (the questions box).
+and a status text that says the status.  On built documents (:func:`check_status`,
+:func:`check_handout`): every output prints the status, and every handout opens with its
+main message and ends with something the reader can do (the questions box).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Jargon gate: a medical term in plain-register text needs a glossary entry.
 
-The terms live in ``content/jargon.yaml`` (read with the strict YAML reader and
-validated like every other content file)::
+The terms live in ``content/jargon.yaml``, loaded and validated with the rest of the
+content (:attr:`medbrief.loader.Project.jargon`)::
 
     terms:
       - term: oligodendrocyte
@@ -20,29 +20,15 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Annotated
 
-from pydantic import Field
-
-from ..errors import ContentError, Location
-from ..loader import Project, validate
-from ..model import Line, Model, Topic
+from ..errors import Location
+from ..loader import JARGON_FILE, Project
+from ..model import Topic
 from ..terms import forms_pattern, term_key
-from ..yamlload import load_yaml
 from .fields import PLAIN, TextField, topic_fields
 from .finding import WARNING, Finding, finding
 
 GATE = "jargon"
-JARGON_FILE = "jargon.yaml"
-
-
-class JargonTerm(Model):
-    term: Line
-    also: list[Line] = []
-
-
-class JargonList(Model):
-    terms: Annotated[list[JargonTerm], Field(min_length=1, max_length=2000)]
 
 
 @dataclass(frozen=True)
@@ -56,19 +42,18 @@ class Term:
 
 
 def load_terms(project: Project) -> tuple[list[Term], list[Finding]]:
-    """The project's jargon list, or a finding saying why there is none."""
-    path = project.content_dir / JARGON_FILE
-    display = f"content/{JARGON_FILE}"
-    if not (path.exists() or path.is_symlink()):  # a FIFO or link is refused by load_yaml
+    """The project's jargon list, or a finding saying there is none.
+
+    The list itself is content, loaded and validated with the project (an invalid one is a
+    located :class:`~medbrief.errors.ContentError`, not a finding).
+    """
+    if project.jargon is None:
+        display = f"content/{JARGON_FILE}"
         return [], [finding(GATE, Location(display), "", "no jargon list: medical terms in "
                             "plain text cannot be checked against the glossary",
-                            f"add {display} with `terms:` (see docs/quality.md)", WARNING)]
-    try:
-        jargon = validate(JargonList, load_yaml(path, display, [project.content_dir]))
-    except ContentError as e:
-        return [], [finding(GATE, p.location, p.field, p.message, p.hint)
-                    for p in e.problems()]
-    return [Term(t.term, (t.term, *t.also)) for t in jargon.terms], []
+                            f"add {display} with `terms:` (see README.md, “Quality gates”)",
+                            WARNING)]
+    return [Term(t.term, (t.term, *t.also)) for t in project.jargon.terms], []
 
 
 def _glossary(topic: Topic) -> tuple[set[str], re.Pattern[str] | None]:

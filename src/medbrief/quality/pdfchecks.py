@@ -152,7 +152,8 @@ def _tag_findings(facts: PdfFacts) -> list[tuple[str, str]]:
     checks = [
         (facts.tagged and facts.marked, "is not tagged (no StructTreeRoot or MarkInfo/Marked)",
          "write it with pdf_variant='pdf/ua-1' and pdf_tags=True"),
-        (bool(facts.lang), "has no document language (/Lang)", "set <html lang=\"en-GB\">"),
+        (bool(facts.lang), "has no document language (/Lang)",
+         'write <html lang="{{ theme.language }}"> in the template'),
         (bool(facts.title), "has no title in its metadata", "set <title> in the template"),
         (facts.display_doc_title, "does not show its title as the window title "
          "(ViewerPreferences/DisplayDocTitle)", "write it as PDF/UA-1"),

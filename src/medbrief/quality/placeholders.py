@@ -6,7 +6,8 @@ lists what is left to write and ``build`` refuses the project until it is writte
 
 from __future__ import annotations
 
-from ..loader import Project, field_path, strings_in
+from ..errors import field_path
+from ..loader import Project, strings_in
 from ..scaffold import PLACEHOLDER, is_placeholder
 from .finding import Finding, finding
 

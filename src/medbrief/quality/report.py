@@ -1,4 +1,6 @@
-"""The quality report: printed tables, ``quality-report.json`` and ``quality-report.html``."""
+"""The quality report: the result of :func:`~medbrief.quality.run_checks`, and the files it
+is written to (``quality-report.json`` and ``quality-report.html``).  Printing it is the
+command layer's job (:mod:`medbrief.check_command`)."""
 
 from __future__ import annotations
 
@@ -8,17 +10,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
 from ..output import atomic_write
 from .content import ContentResults
 from .documents import DocumentResult
 from .finding import ERROR, INFO, WARNING, Finding, counts
-from .readability import WHOLE_TOPIC
 
 JSON_NAME, HTML_NAME = "quality-report.json", "quality-report.html"
-COLOURS = {ERROR: "red", WARNING: "yellow", INFO: "blue"}
 
 
 @dataclass
@@ -49,75 +46,9 @@ class QualityReport:
         }
 
 
-# --- console --------------------------------------------------------------------
-
-
-def print_findings(findings: list[Finding], console: Console, quiet: bool = False) -> None:
-    for f in findings:
-        if quiet and f.severity == INFO:
-            continue
-        console.print(f"[{COLOURS[f.severity]}]{f.severity}[/]: ", end="", markup=True,
-                      highlight=False)
-        console.print(str(f), markup=False, highlight=False, soft_wrap=True)
-
-
-def _contrast_cell(report: QualityReport) -> str:
-    return "ok" if all(m.ok for m in report.content.contrast) else "[red]fails[/red]"
-
-
-def _worst_contrast(report: QualityReport) -> str:
-    worst = min(report.content.contrast, key=lambda m: m.ratio / m.pair.minimum, default=None)
-    if worst is None:
-        return ""
-    p = worst.pair
-    return (f"theme contrast: lowest {worst.ratio:.2f}:1 ({p.foreground} on {p.background}, "
-            f"needs {p.minimum:g}:1)")
-
-
-def _pt(value: float | None) -> str:
+def points(value: float | None) -> str:
     return f"{value:g}" if value else "-"
 
-
-def documents_table(report: QualityReport) -> Table:
-    table = Table(title=f"Documents in {report.outdir}", title_justify="left",
-                  caption=_worst_contrast(report) + "; body and smallest text in pt",
-                  caption_justify="left")
-    for name in ("document", "pages", "FK", "SMOG", "body", "min", "contrast", "access",
-                 "err", "warn"):
-        table.add_column(name, justify="left" if name == "document" else "right",
-                         overflow="fold")
-    contrast = _contrast_cell(report)
-    for d in report.documents:
-        n = counts(d.findings)
-        unit = " sl" if d.entry.format == "pptx" else ""
-        r, p = d.reading, d.print
-        access = sum(1 for f in d.findings if f.gate == "accessibility")
-        table.add_row(d.entry.path, f"{d.entry.pages}{unit}",
-                      f"{r.result.grade:.1f}" if r else "-", f"{r.result.smog:.1f}" if r else "-",
-                      _pt(p.body_size if p else None), _pt(p.smallest_size if p else None),
-                      contrast, "ok" if not access else f"[red]{access}[/red]",
-                      str(n[ERROR]), str(n[WARNING]))
-    return table
-
-
-def content_table(report: QualityReport) -> Table:
-    table = Table(title="Plain-register content", title_justify="left")
-    for name in ("topic", "FK", "SMOG", "words", "hardest field", "grade", "err", "warn"):
-        table.add_column(name, justify="left" if name in ("topic", "hardest field") else "right",
-                         overflow="fold")
-    readings = report.content.readings
-    for whole in (r for r in readings if r.field == WHOLE_TOPIC):
-        path = whole.location.path
-        fields = [r for r in readings if r.location.path == path and r.gated
-                  and r.audience == "patient" and r.field != WHOLE_TOPIC]
-        hardest = max(fields, key=lambda r: r.result.grade, default=None)
-        mine = [f for f in report.content.findings if f.location.path == path]
-        n = counts(mine)
-        table.add_row(Path(path).stem, f"{whole.result.grade:.1f}", f"{whole.result.smog:.1f}",
-                      str(whole.result.words), hardest.field if hardest else "-",
-                      f"{hardest.result.grade:.1f}" if hardest else "-",
-                      str(n[ERROR]), str(n[WARNING]))
-    return table
 
 
 # --- files ----------------------------------------------------------------------
@@ -165,7 +96,7 @@ def _documents_html(report: QualityReport) -> str:
         r, p = d.reading, d.print
         rows.append([d.entry.path, str(d.entry.pages),
                      f"{r.result.grade:.1f}" if r else "-", f"{r.result.smog:.1f}" if r else "-",
-                     _pt(p.body_size if p else None), _pt(p.smallest_size if p else None),
+                     points(p.body_size if p else None), points(p.smallest_size if p else None),
                      str(len(d.findings))])
     return _rows(rows, ["document", "pages", "FK grade", "SMOG", "body", "smallest",
                         "findings"])

@@ -35,5 +35,5 @@ def deck_style(project: Project, created: dt.datetime | None) -> DeckStyle:
         table_header_fill=c.primary, table_header_text=c.on_primary,
         table_band=c.box_background, master=master,
         layouts={**default_layouts(), **theme.layouts} if master else default_layouts(),
-        author=theme.organisation.name, language="en-GB", created=created,
+        author=theme.organisation.name, language=theme.language, created=created,
         asset_root=project.root, **files)
