@@ -128,15 +128,14 @@ def test_a_device_inside_the_allowed_folder_is_refused_by_kind(tmp_path):
 
 
 @pytest.mark.parametrize("target", ["/dev/zero", "fifo", "/etc/passwd"])
-def test_jargon_list_that_is_not_a_regular_file_is_a_finding_not_a_hang(project, target):
-    from medbrief.quality.jargon import load_terms
-
+def test_jargon_list_that_is_not_a_regular_file_is_a_located_error_not_a_hang(project, target):
+    # the jargon list is content, loaded with the project (issue 13): a refusal is a
+    # located content error, like a refused topic or theme
     project.write()
     _replace(project.content / "jargon.yaml", target)
-    project_ = project.load()
-    terms, findings = load_terms(project_)
-    assert terms == []
-    [found] = findings
+    with pytest.raises(ContentError) as e:
+        project.load()
+    [found] = e.value.problems()
     assert str(found.location) == "content/jargon.yaml:1:1"
     assert "not a regular file" in found.message or "outside content/" in found.message
 
