@@ -33,21 +33,12 @@ DECK = {"name": "deck", "title": "Deck", "template": "deck.html.j2", "audience":
         "format": "pptx", "per": "topic", "output": "decks/{topic}.pptx"}
 
 
-def _has_deck_writer() -> bool:
-    try:
-        import medbrief.writers.pptx  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @pytest.fixture
 def project(tmp_path) -> Project:
-    """Two topics; handouts first, then decks (when the deck writer is there)."""
+    """Two topics; handouts first, then decks."""
     project = Project(tmp_path / "project")
     project.topics["beta"] = topic_data("beta")
-    if _has_deck_writer():
-        project.plan["documents"].append(DECK)
+    project.plan["documents"].append(DECK)
     return project
 
 

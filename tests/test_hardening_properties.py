@@ -119,12 +119,7 @@ DECK = {"name": "deck", "title": "Deck", "template": "deck.html.j2", "audience":
 @pytest.fixture
 def project(tmp_path) -> Project:
     project = Project(tmp_path / "project")
-    try:
-        import medbrief.writers.pptx  # noqa: F401
-
-        project.plan["documents"].append(DECK)
-    except ImportError:
-        pass
+    project.plan["documents"].append(DECK)
     return project
 
 

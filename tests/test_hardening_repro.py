@@ -93,7 +93,6 @@ def test_pdf_has_no_wall_clock_or_random_bytes(project, tmp_path, monkeypatch):
 
 
 def test_pptx_builds_are_reproducible(project, tmp_path):
-    pytest.importorskip("medbrief.writers.pptx", reason="the deck writer is not integrated yet")
     deck = {"name": "deck", "title": "Deck", "template": "deck.html.j2", "audience": "speaker",
             "format": "pptx", "per": "topic", "output": "decks/{topic}.pptx"}
     project.plan["documents"] = [deck]
