@@ -8,9 +8,16 @@ import pytest
 
 from conftest import position
 from medbrief.errors import Location
+from medbrief.jobs import Filters, plan_jobs
 from medbrief.loader import load_project
 from medbrief.quality import check_content
-from medbrief.quality.governance import check_artefacts, check_handout, check_status
+from medbrief.quality.documents import Marks
+from medbrief.quality.governance import (
+    check_artefacts,
+    check_call_to_action,
+    check_handout,
+    check_status,
+)
 
 TOPIC = "content/topics/alpha-topic.yaml"
 WHERE = Location("output/handouts/x.pdf")
@@ -98,6 +105,9 @@ def test_source_files_are_looked_for_beside_the_project(tmp_path, mini_project):
     assert governance(mini_project.root) == []
 
 
+CALL = "Questions to ask your care team"
+
+
 # --- on the text of built documents (the integration runs in test_quality_command) ---------
 
 
@@ -109,18 +119,43 @@ def topic(mini_project):
 def test_handout_must_open_with_its_main_message(topic):
     page1 = "Demo topic. The main message. A short summary. How it works. It works like this."
     assert check_handout(page1, page1 + " Questions to ask your care team", topic, WHERE,
-                         "x.pdf") == []
+                         "x.pdf", CALL) == []
     late = "Demo topic. How it works. It works like this. A short summary."
-    (f,) = check_handout(late, late + " Questions to ask your care team", topic, WHERE, "x.pdf")
+    (f,) = check_handout(late, late + " Questions to ask your care team", topic, WHERE, "x.pdf",
+                         CALL)
     assert f.message == ("does not open with its main message: the summary must be on page 1, "
                          "before the first section")
 
 
 def test_handout_needs_a_call_to_action(topic):
     page1 = "A short summary. How it works."
-    (f,) = check_handout(page1, page1, topic, WHERE, "x.pdf")
+    (f,) = check_handout(page1, page1, topic, WHERE, "x.pdf", CALL)
     assert str(f).splitlines()[0] == ("output/handouts/x.pdf: does not show a call to action "
                                       "(the “Questions to ask your care team” box)")
+
+
+def test_the_call_to_action_is_what_the_template_marks(mini_project):
+    """An organisation renames the questions box in its template: no Python changes."""
+    mini_project.edit("templates/handout.html.j2",
+                      '<h2 data-check="call-to-action">Questions to ask your care team</h2>',
+                      '<h2 data-check="call-to-action">Before your next appointment</h2>')
+    project = load_project(mini_project.root)
+    (job, *_) = plan_jobs(project, Filters(documents=frozenset({"handout"})))
+    assert Marks(project).of(job) == {"call-to-action": "Before your next appointment"}
+    text = "A short summary. Before your next appointment. Is a trial right for me?"
+    assert check_call_to_action(text, "Before your next appointment", WHERE, "x.pdf") == []
+    (f,) = check_call_to_action(text, None, WHERE, "x.pdf")
+    assert "its template marks none" in f.message
+
+
+def test_plan_rows_say_which_checks_apply(mini_project):
+    mini_project.edit("content/documents.yaml", "    max_pages: 1\n",
+                      "    max_pages: 1\n    checks: [status, print]\n")
+    specs = {s.name: s for s in load_project(mini_project.root).plan.documents}
+    assert specs["clinician-summary"].applied_checks == ("status", "print")
+    assert "call-to-action" in specs["handout"].applied_checks  # rows without `checks:`
+    assert specs["handout"].page_limit("large") is None and specs["handout"].page_limit(
+        "clear") == 2
 
 
 def test_outputs_print_the_status(topic):

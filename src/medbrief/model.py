@@ -386,7 +386,19 @@ class Theme(Model):
 
 # --- document plan ------------------------------------------------------------
 
-DocumentKind = Literal["handout", "clinician-summary", "briefing", "deck", "slides", "web"]
+DocumentKind = Slug
+"""A row's document kind (handout, clinician-summary, briefing, deck, slides, or your own):
+what ``--document`` selects and the manifest's ``document``."""
+DocumentCheck = Literal["status", "status-text", "artefacts", "main-message", "call-to-action",
+                        "print"]
+"""Checks of a built file besides readability and accessibility (README, "Quality gates")."""
+DEFAULT_CHECKS: dict[str, tuple[DocumentCheck, ...]] = {
+    "handout": ("status-text", "artefacts", "main-message", "call-to-action", "print"),
+    "clinician-summary": ("status", "artefacts"),
+    "briefing": ("status", "artefacts"),
+}
+"""The checks of a row that does not list its own ``checks`` (plans written before rows
+could say so); other kinds get none."""
 Audience = Literal["patient", "clinician", "organisation", "speaker"]
 Paper = Literal["a4", "letter"]
 Variant = Literal["clear", "large"]
@@ -427,7 +439,12 @@ class DocumentSpec(Model):
     sections: list[SectionId] | None = None
     """Which topic sections this document shows, in this order (default: all)."""
     max_pages: Annotated[int, Field(ge=1, le=500)] | None = None
-    """Most pages allowed (clear-print handouts: 2); large print is exempt."""
+    """Most pages allowed (clear-print handouts: 2)."""
+    max_pages_exempt: list[Variant] = ["large"]
+    """Variants max_pages does not hold for (default: large print, set in large type)."""
+    checks: list[DocumentCheck] | None = None
+    """Which checks the built files get besides readability and accessibility (default: by
+    document kind: handout, clinician-summary, briefing)."""
 
     @field_validator("output")
     @classmethod
@@ -446,6 +463,15 @@ class DocumentSpec(Model):
     @property
     def writer_name(self) -> str:
         return self.writer or self.format
+
+    @property
+    def applied_checks(self) -> tuple[DocumentCheck, ...]:
+        return tuple(self.checks) if self.checks is not None else DEFAULT_CHECKS.get(
+            self.name, ())
+
+    def page_limit(self, variant: str | None) -> int | None:
+        """The most pages a file of ``variant`` may have, if any."""
+        return None if variant in self.max_pages_exempt else self.max_pages
 
     @model_validator(mode="after")
     def _placeholders(self) -> DocumentSpec:

@@ -257,8 +257,8 @@ class Builder:
         writer = self.writer(job.writer)
         with time_limit(self.project.plan.quality.time_limit_seconds, job.output):
             rendered = writer.write(html, job.output)
-        limit = job.spec.max_pages
-        if limit and job.variant != "large" and rendered.pages > limit:
+        limit = job.spec.page_limit(job.variant)
+        if limit and rendered.pages > limit:
             raise page_limit_error(self.project, job, rendered.pages, limit,
                                    rendered.last_page_fill)
         return rendered.html or html, rendered

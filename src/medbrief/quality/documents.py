@@ -11,12 +11,10 @@ from ..loader import Project
 from ..output import ManifestEntry
 from . import governance, readability
 from .finding import Finding, finding
+from .marks import marked_texts
 from .pdfchecks import PrintMetrics, check_accessibility, check_print
 from .pdfread import PdfFacts, read_pdf
 from .textstats import as_sentence
-
-STATUS_DOCUMENTS = ("handout", "clinician-summary", "briefing")
-"""Documents that must print each topic's status and the PIF TICK artefacts."""
 
 
 @dataclass
@@ -47,31 +45,52 @@ def display(project: Project, path: Path) -> str:
         return str(path)
 
 
-def _pdf_text_checks(project: Project, job: Job, facts: PdfFacts,
-                     result: DocumentResult) -> None:
+class Marks:
+    """What each job's template marks for the checks (rendered once per job, on demand)."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._builder = None
+
+    def of(self, job: Job) -> dict[str, str]:
+        if self._builder is None:
+            from ..pipeline import Builder
+
+            self._builder = Builder(self.project)
+        return marked_texts(self._builder.render_html(job))
+
+
+def _pdf_text_checks(project: Project, job: Job, facts: PdfFacts, result: DocumentResult,
+                     marks: Marks) -> None:
     where, path, topics = result.location, job.output, list(job.topics)
-    if job.document in STATUS_DOCUMENTS:
-        result.findings += governance.check_status(facts.text, topics,
-                                                   job.document == "handout", where, path)
+    checks = job.spec.applied_checks
+    if "status" in checks or "status-text" in checks:
+        result.findings += governance.check_status(facts.text, topics, "status-text" in checks,
+                                                   where, path)
+    if "artefacts" in checks:
         result.findings += governance.check_artefacts(facts.text, project, topics, where, path)
-    if job.document == "handout":
-        result.findings += governance.check_handout(facts.first_page_text(), facts.text,
-                                                    topics[0], where, path)
+    if "main-message" in checks:
+        result.findings += governance.check_main_message(facts.first_page_text(), topics[0],
+                                                         where, path)
+    if "call-to-action" in checks:
+        wanted = marks.of(job).get("call-to-action")
+        result.findings += governance.check_call_to_action(facts.text, wanted, where, path)
 
 
-def _check_pdf(project: Project, job: Job, result: DocumentResult, path: Path) -> None:
+def _check_pdf(project: Project, job: Job, result: DocumentResult, path: Path,
+               marks: Marks) -> None:
     facts = read_pdf(path)
     where, audience = result.location, job.spec.audience
     text = " ".join(as_sentence(u) for u in facts.prose_units())
     limit = readability.limit_for(project, audience)
     result.reading = readability.text_reading(job.output, where, audience, text, limit)
     result.findings += readability.findings([result.reading])
-    if job.document == "handout":
+    if "print" in job.spec.applied_checks:
         result.print, found = check_print(facts, result.entry, job.spec.max_pages, where,
                                           project.theme.organisation.name)
         result.findings += found
     result.findings += check_accessibility(facts, where, result.entry)
-    _pdf_text_checks(project, job, facts, result)
+    _pdf_text_checks(project, job, facts, result, marks)
 
 
 def _check_html(project: Project, job: Job, result: DocumentResult, path: Path) -> None:
@@ -98,13 +117,13 @@ def _check_pptx(result: DocumentResult, path: Path) -> None:
     result.findings += check_deck(read_deck(path), result.location, result.entry)
 
 
-def check_document(project: Project, outdir: Path, job: Job,
-                   entry: ManifestEntry) -> DocumentResult:
+def check_document(project: Project, outdir: Path, job: Job, entry: ManifestEntry,
+                   marks: Marks | None = None) -> DocumentResult:
     path = outdir / entry.path
     result = DocumentResult(entry, Location(display(project, path)))
     try:
         if entry.format == "pdf":
-            _check_pdf(project, job, result, path)
+            _check_pdf(project, job, result, path, marks or Marks(project))
         elif entry.format == "pptx":
             _check_pptx(result, path)
         elif entry.format == "html":
@@ -119,5 +138,6 @@ def check_document(project: Project, outdir: Path, job: Job,
 def check_documents(project: Project, outdir: Path, jobs: list[Job],
                     entries: dict[str, ManifestEntry]) -> list[DocumentResult]:
     """Check every selected job's built file (jobs without one are skipped)."""
-    return [check_document(project, outdir, job, entries[job.output]) for job in jobs
+    marks = Marks(project)
+    return [check_document(project, outdir, job, entries[job.output], marks) for job in jobs
             if job.output in entries and (outdir / job.output).is_file()]

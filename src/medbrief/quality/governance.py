@@ -21,7 +21,6 @@ from .fields import topic_fields
 from .finding import ERROR, INFO, WARNING, Finding, finding
 
 GATE = "governance"
-CALL_TO_ACTION = "Questions to ask your care team"
 OPINION_MARKERS = (
     "I think", "I believe", "I feel", "we think", "we believe", "in my view", "in my opinion",
     "in our view", "in our opinion", "tipping point", "game changer", "game-changer",
@@ -140,21 +139,37 @@ def check_status(text: str, topics: list[Topic], handout: bool, where: Location,
     return out
 
 
-def check_handout(first_page: str, text: str, topic: Topic, where: Location,
-                  document: str) -> list[Finding]:
-    """Main message first (summary on page 1, before the first section) and a call to action."""
+def check_main_message(first_page: str, topic: Topic, where: Location,
+                       document: str) -> list[Finding]:
+    """Main message first: the summary on page 1, before the first section."""
     out = []
-    first, flat = letters(first_page), letters(text)
+    first = letters(first_page)
     summary = letters(md_plain(topic.summary.plain))[:80]
     heading = letters(md_plain(topic.sections[0].heading.plain))
     if summary not in first or (heading in first and first.find(summary) > first.find(heading)):
         out.append(finding(GATE, where, "", "does not open with its main message: the summary "
                            "must be on page 1, before the first section",
                            "put the summary at the top of the handout", ERROR, document))
-    if letters(CALL_TO_ACTION) not in flat:
-        out.append(_missing(where, document, f"a call to action (the “{CALL_TO_ACTION}” box)",
-                            "include the questions box"))
     return out
+
+
+def check_call_to_action(text: str, call_to_action: str | None, where: Location,
+                         document: str) -> list[Finding]:
+    """Something the reader can do: the element the template marks ``call-to-action``."""
+    if not call_to_action:
+        return [_missing(where, document, "a call to action: its template marks none",
+                         'mark the heading of the questions box data-check="call-to-action"')]
+    if letters(call_to_action) not in letters(text):
+        return [_missing(where, document, f"a call to action (the “{call_to_action}” box)",
+                         "include the questions box")]
+    return []
+
+
+def check_handout(first_page: str, text: str, topic: Topic, where: Location, document: str,
+                  call_to_action: str | None) -> list[Finding]:
+    """Main message first (summary on page 1, before the first section) and a call to action."""
+    return (check_main_message(first_page, topic, where, document)
+            + check_call_to_action(text, call_to_action, where, document))
 
 
 def _artefacts(project: Project, topics: list[Topic]) -> list[tuple[str, tuple[str, ...]]]:
