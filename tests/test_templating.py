@@ -228,3 +228,24 @@ def test_runtime_error_in_a_template_becomes_a_template_error(tmp_path):
     with pytest.raises(TemplateError) as info:
         render(env, "page.html.j2", {})
     assert info.value.message == "templates/page.html.j2:3: ZeroDivisionError: division by zero"
+
+
+# --- deck errors point at the template line -----------------------------------------------
+
+
+def test_a_deck_error_points_at_the_slide_in_the_template(project_copy):
+    from conftest import position
+    from medbrief.jobs import Filters
+    from medbrief.pipeline import build
+
+    text = project_copy.edit("templates/deck.html.j2", "  <h2>Agenda</h2>\n",
+                             "  <h2>Agenda</h2>\n  <video></video>\n")
+    line, _ = position(text, '<section data-layout="content" id="agenda">')
+    filters = Filters(documents=frozenset({"deck"}), topics=frozenset({"car-t-ms"}))
+    report = build(project_copy.root, project_copy.root / "out", filters)
+    errors = {r.job.output: r.error for r in report.failures}
+    assert errors, "the broken slide was not refused"
+    for error in errors.values():
+        (problem,) = error.problems()
+        assert str(problem.location) == f"templates/deck.html.j2:{line}"
+        assert 'slide 2 ("Agenda"): unknown element <video>' in problem.message

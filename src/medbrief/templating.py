@@ -84,6 +84,23 @@ FILTERS = {
 }
 
 
+_SLIDE = re.compile(r"<section(?=\s[^>]*\bdata-layout\s*=)", re.IGNORECASE)
+
+
+def mark_slide_sources(source: str, display: str) -> str:
+    """Tag each slide of a deck template with where it is written (``data-source="file:line"``).
+
+    The deck parser reads it back, so an error in a slide points at the template's line,
+    not at a line of the rendered HTML.  Only ``<section data-layout=...>`` elements (the
+    deck subset) are tagged; no newline is added, so Jinja's own line numbers still hold.
+    """
+    def tag(m: re.Match) -> str:
+        line = source.count("\n", 0, m.start()) + 1
+        return f'<section data-source="{display}:{line}"'
+
+    return _SLIDE.sub(tag, source)
+
+
 class SafeLoader(jinja2.BaseLoader):
     """Templates read through :func:`medbrief.safefile.read_file`: regular files inside
     ``templates/`` only (a link out of it, a FIFO or a device is refused, never opened)."""
@@ -105,6 +122,7 @@ class SafeLoader(jinja2.BaseLoader):
             raise TemplateError(f"templates/{template}: not UTF-8 text ({e.reason})",
                                 hint="save the template as UTF-8") from None
         mtime = path.stat().st_mtime
+        source = mark_slide_sources(source, "templates/" + "/".join(pieces))
         return source, str(path), lambda: path.exists() and path.stat().st_mtime == mtime
 
 

@@ -33,7 +33,7 @@ from medbrief.deck.model import (
     plain,
 )
 from medbrief.deck.units import EMU_PER_PT, Inches, Length, Pt
-from medbrief.errors import Location, RenderError
+from medbrief.errors import RenderError
 
 
 def sizes(preferred: int, floor: int, step: int = 2) -> tuple[Length, ...]:
@@ -629,7 +629,7 @@ class Fitter:
 
     def _error(self, slide: Slide, message: str, hint: str) -> RenderError:
         return RenderError(f"{slide.label}: {message}", hint=hint,
-                           location=Location(self.template))
+                           location=slide.location(self.template))
 
 
 def _title_sizes(layout: str) -> tuple[tuple[Length, ...], tuple[Length, ...]]:
@@ -666,4 +666,4 @@ def check_titles(fitted: list[FittedSlide], template: str) -> None:
         if first is not f.slide:
             raise RenderError(f'{f.slide.label}: the title is used twice (also slide '
                               f"{first.number})", hint="every slide needs a unique title",
-                              location=Location(template))
+                              location=f.slide.location(template))

@@ -31,8 +31,9 @@ from medbrief.deck.model import (
     Table,
     Text,
     plain,
+    source_location,
 )
-from medbrief.errors import Location, TemplateError
+from medbrief.errors import TemplateError
 from medbrief.links import is_safe_link
 
 SUPPORTED = (
@@ -75,11 +76,14 @@ class _TreeBuilder(HTMLParser):
         self.root = El("#root", {}, 1)
         self.stack = [self.root]
         self.sections = 0
+        self.source = ""  # data-source of the slide being read
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         el = El(tag, dict(attrs), self.getpos()[0])
         self.stack[-1].children.append(el)
-        self.sections += tag == "section"
+        if tag == "section":
+            self.sections += 1
+            self.source = el.attrs.get("data-source") or ""
         if tag not in VOID:
             self.stack.append(el)
 
@@ -129,7 +133,7 @@ class _TreeBuilder(HTMLParser):
             where + message,
             hint=f"line {self.getpos()[0]} of the rendered HTML; close every element "
             "explicitly, in order",
-            location=Location(self.template),
+            location=source_location(self.source, self.template),
         )
 
 
@@ -143,6 +147,8 @@ class _Ctx:
     number: int = 0
     title: str = ""
     layout: str = ""
+    source: str = ""
+    """The slide's ``data-source`` (its template line), when the template loader set it."""
 
     def error(self, message: str, el: El | None = None, hint: str = "") -> TemplateError:
         where = f"slide {self.number}" if self.number else "outside any slide"
@@ -151,7 +157,8 @@ class _Ctx:
         if el is not None:
             line = f"line {el.line} of the rendered HTML"
             hint = f"{hint}; {line}" if hint else line
-        return TemplateError(f"{where}: {message}", hint=hint, location=Location(self.template))
+        return TemplateError(f"{where}: {message}", hint=hint,
+                             location=source_location(self.source, self.template))
 
     def unknown(self, el: El) -> TemplateError:
         return self.error(f"unknown element <{el.tag}>", el, f"supported: {SUPPORTED}")
@@ -515,12 +522,13 @@ def _note_text(runs: Inline) -> str:
 def _section(el: El, ctx: _Ctx) -> Slide:
     children = _blocks_only(el, ctx)
     ctx.title = _peek_title(children)
-    ctx.check_attrs(el, {"data-layout", "id"})
+    ctx.check_attrs(el, {"data-layout", "id", "data-source"})
     ctx.layout = _layout(el, ctx)
     title = _title(children, el, ctx)
     subtitle = _subtitle(children, ctx)
     notes = _take_notes(children, ctx)
-    slide = Slide(ctx.number, ctx.layout, title, subtitle, notes=notes, id=el.attrs.get("id"))
+    slide = Slide(ctx.number, ctx.layout, title, subtitle, notes=notes, id=el.attrs.get("id"),
+                  source=ctx.source)
     return _body(slide, children, ctx)
 
 
@@ -617,7 +625,7 @@ def _check_unique(slides: list[Slide], template: str) -> None:
     titles: dict[str, Slide] = {}
     ids: dict[str, Slide] = {}
     for slide in slides:
-        ctx = _Ctx(template, slide.number, slide.title_text)
+        ctx = _Ctx(template, slide.number, slide.title_text, source=slide.source)
         first = titles.setdefault(slide.title_text.casefold(), slide)
         if first is not slide:
             raise ctx.error(f"the title is also the title of slide {first.number}",
@@ -636,7 +644,8 @@ def parse_deck(html: str, template: str) -> Deck:
     ctx = _Ctx(template)
     slides = []
     for number, section in enumerate(_sections(builder.root, ctx), 1):
-        slides.append(_section(section, _Ctx(template, number)))
+        source = section.attrs.get("data-source") or ""
+        slides.append(_section(section, _Ctx(template, number, source=source)))
     if not slides:
         raise ctx.error("no slides", hint="each slide is a <section data-layout=...>")
     _check_unique(slides, template)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import get_args
 
 from medbrief.colours import is_hex_colour
-from medbrief.errors import RenderError
+from medbrief.errors import Location, RenderError
 from medbrief.model import DEFAULT_LANGUAGE, DeckLayout
 
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
@@ -115,6 +115,14 @@ class Column:
     blocks: tuple[Block, ...]
 
 
+
+def source_location(source: str, fallback: str) -> Location:
+    """``templates/x.html.j2:34`` as a :class:`Location`; ``fallback`` when there is none."""
+    path, _, line = source.rpartition(":")
+    if path and line.isdigit():
+        return Location(path, int(line))
+    return Location(fallback)
+
 @dataclass(frozen=True)
 class Slide:
     """One ``<section>``; ``columns`` is used by two-content and comparison layouts."""
@@ -127,6 +135,8 @@ class Slide:
     columns: tuple[Column, ...] = ()
     notes: str = ""
     id: str | None = None
+    source: str = ""
+    """Where the slide is written, ``templates/deck.html.j2:34`` (from ``data-source``)."""
 
     @property
     def title_text(self) -> str:
@@ -136,6 +146,10 @@ class Slide:
     def label(self) -> str:
         """How error messages name the slide: ``slide 4 ("How it works")``."""
         return f'slide {self.number} ("{self.title_text}")'
+
+    def location(self, fallback: str) -> Location:
+        """The template line the slide is written at, or ``fallback`` (the deck's name)."""
+        return source_location(self.source, fallback)
 
 
 @dataclass(frozen=True)

@@ -105,9 +105,10 @@ class Painter:
         bad = CONTROL_CHARS.search(text)
         if bad:
             where = f"{self.slide.label}: " if self.slide else ""
+            where_at = self.slide.location(self.template) if self.slide else Location(
+                self.template)
             raise RenderError(f"{where}control character U+{ord(bad.group()):04X} in {what}",
-                              hint="remove it from the content",
-                              location=Location(self.template))
+                              hint="remove it from the content", location=where_at)
         return text
 
     def rgb(self, colour: str) -> RGBColor:
