@@ -156,7 +156,7 @@ def test_a_failed_document_exits_1_and_names_it(mini_project, tmp_path, capsys):
                "-d", "briefing") == 1
     err = capsys.readouterr().err
     line = position(mini_project.read("templates/clinician-summary.html.j2"), "{{ nope }}")[0]
-    assert (f"error: medbrief: templates/clinician-summary.html.j2:{line}: 'nope' is undefined"
+    assert (f"error: templates/clinician-summary.html.j2:{line}: 'nope' is undefined"
             in err)
     assert "2 of 3 documents failed; their previous files were left unchanged" in err
     assert "Traceback" not in err

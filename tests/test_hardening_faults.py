@@ -227,7 +227,7 @@ def test_failing_document_write_is_reported_per_document(project, monkeypatch):
     report = project.build()
     alpha, beta, *decks = report.results
     assert alpha.ok and all(d.ok for d in decks)
-    assert str(beta.error).startswith(f"medbrief: cannot write {project.out}/handouts/beta-a4.pdf: "
+    assert str(beta.error).startswith(f"{project.out}/handouts/beta-a4.pdf: cannot write: "
                                       "the disk is full; the previous file is unchanged")
     monkeypatch.undo()
     after = snapshot(project.out)

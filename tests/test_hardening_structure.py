@@ -140,7 +140,7 @@ def test_three_thousand_page_document_stops_at_the_time_limit_naming_it(project)
     assert time.perf_counter() - started < 20
     long_doc, handout_doc = report.results
     assert str(long_doc.error) == (
-        "medbrief: long/alpha-a4.pdf: took longer than 1 s and was stopped\n"
+        "long/alpha-a4.pdf: took longer than 1 s and was stopped\n"
         "    hint: raise quality.time_limit_seconds in content/documents.yaml, "
         "or shorten the document")
     assert previous.read_bytes() == b"%PDF previous"

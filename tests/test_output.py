@@ -60,8 +60,8 @@ def test_disk_full_keeps_previous_file(tmp_path, monkeypatch, broken):
     with pytest.raises(OutputError) as info:
         atomic_write(target, b"%PDF- half a new file")
     monkeypatch.undo()
-    assert info.value.message == (
-        f"cannot write {target}: the disk is full; the previous file is unchanged")
+    assert str(info.value).splitlines()[0] == (
+        f"{target}: cannot write: the disk is full; the previous file is unchanged")
     assert info.value.hint == "free some space and build again"
     assert target.read_bytes() == before
     assert leftovers(tmp_path) == []
@@ -80,8 +80,8 @@ def test_other_write_errors_are_explained(tmp_path, monkeypatch, code, what, hin
     monkeypatch.setattr(output.tempfile, "mkstemp", fail)
     with pytest.raises(OutputError) as info:
         atomic_write(tmp_path / "x.pdf", b"data")
-    assert info.value.message == (
-        f"cannot write {tmp_path / 'x.pdf'}: {what}; the previous file is unchanged")
+    assert str(info.value).splitlines()[0] == (
+        f"{tmp_path / 'x.pdf'}: cannot write: {what}; the previous file is unchanged")
     assert info.value.hint == hint
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import Location, OutputError
 
 MANIFEST = "manifest.json"
 LEGACY_LOCK = ".medbrief.lock"
@@ -61,7 +61,8 @@ def _explain(e: OSError, path: Path) -> OutputError:
         errno.EPERM: ("permission denied", "choose a folder you can write to with --output"),
     }
     what, hint = reasons.get(e.errno, (e.strerror or str(e), "check the output folder"))
-    return OutputError(f"cannot write {path}: {what}; the previous file is unchanged", hint=hint)
+    return OutputError(f"cannot write: {what}; the previous file is unchanged", hint=hint,
+                       location=Location(str(path)))
 
 
 def atomic_write(path: Path, data: bytes) -> None:

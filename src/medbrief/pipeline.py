@@ -25,7 +25,7 @@ from markupsafe import Markup
 from . import __version__, fonts, web
 from .assets import check_image
 from .diagram import DiagramStyle, process_svg
-from .errors import ContentError, MedbriefError, Problem, RenderError
+from .errors import ContentError, Location, MedbriefError, Problem, RenderError
 from .jobs import Filters, Job, plan_jobs
 from .loader import Project, load_project
 from .output import (
@@ -96,9 +96,9 @@ def time_limit(seconds: float, name: str) -> Iterator[None]:
         return
 
     def expired(signum, frame):
-        raise RenderError(f"{name}: took longer than {seconds:g} s and was stopped",
+        raise RenderError(f"took longer than {seconds:g} s and was stopped",
                           hint="raise quality.time_limit_seconds in content/documents.yaml, "
-                               "or shorten the document")
+                               "or shorten the document", location=Location(name))
 
     try:
         old = signal.signal(signal.SIGALRM, expired)

@@ -119,8 +119,8 @@ class SafeLoader(jinja2.BaseLoader):
         try:
             source = data.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise TemplateError(f"templates/{template}: not UTF-8 text ({e.reason})",
-                                hint="save the template as UTF-8") from None
+            raise TemplateError(f"not UTF-8 text ({e.reason})", hint="save the template as UTF-8",
+                                location=Location(f"templates/{template}")) from None
         mtime = path.stat().st_mtime
         source = mark_slide_sources(source, "templates/" + "/".join(pieces))
         return source, str(path), lambda: path.exists() and path.stat().st_mtime == mtime
@@ -142,22 +142,21 @@ def make_env(templates_dir: Path, **globals_: Any) -> jinja2.Environment:
     return env
 
 
-def _template_location(e: Exception, fallback: str) -> str:
-    name = f"templates/{getattr(e, 'name', None) or fallback}"
-    line = getattr(e, "lineno", None)
-    return f"{name}:{line}" if line else name
+def _template_location(e: Exception, fallback: str) -> Location:
+    return Location(f"templates/{getattr(e, 'name', None) or fallback}",
+                    getattr(e, "lineno", None))
 
 
-def _running_template(e: BaseException, env: jinja2.Environment, fallback: str) -> str:
+def _running_template(e: BaseException, env: jinja2.Environment, fallback: str) -> Location:
     """``templates/<file>:<line>`` of the innermost template frame of ``e``'s traceback."""
-    where = f"templates/{fallback}"
+    where = Location(f"templates/{fallback}")
     for frame, line in traceback.walk_tb(e.__traceback__):
         if "__jinja_exception__" in frame.f_globals:  # a frame Jinja rewrote to the template
             filename = Path(frame.f_code.co_filename)
             for folder in getattr(env.loader, "searchpath", []):
                 with contextlib.suppress(ValueError):
                     filename = Path("templates") / filename.relative_to(folder)
-            where = f"{filename}:{line}"
+            where = Location(str(filename), line)
     return where
 
 
@@ -167,19 +166,22 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as e:
         raise TemplateError(f"template {e.name!r} not found in templates/",
-                            hint="check the `template:` entry in content/documents.yaml") from e
+                            hint="check the `template:` entry in content/documents.yaml",
+                            location=Location(f"templates/{e.name}")) from e
     except jinja2.TemplateSyntaxError as e:
-        raise TemplateError(f"{_template_location(e, name)}: template syntax error: {e.message}",
-                            hint="fix the template") from e
+        raise TemplateError(f"template syntax error: {e.message}", hint="fix the template",
+                            location=_template_location(e, name)) from e
     except jinja2.UndefinedError as e:
-        raise TemplateError(f"{_running_template(e, env, name)}: {e.message}",
-                            hint="the template uses a value the content does not define") from e
-    except MedbriefError:
+        raise TemplateError(e.message or "undefined value",
+                            hint="the template uses a value the content does not define",
+                            location=_running_template(e, env, name)) from e
+    except MedbriefError as e:  # raised by a helper the template called: locate it there
+        if e.location is None:
+            e.location = _running_template(e, env, name)
         raise
     except Exception as e:  # a template is code: any error in it is the template's
-        raise TemplateError(
-            f"{_running_template(e, env, name)}: {type(e).__name__}: {e}",
-            hint="fix the template at this line") from e
+        raise TemplateError(f"{type(e).__name__}: {e}", hint="fix the template at this line",
+                            location=_running_template(e, env, name)) from e
 
 
 __all__ = ["make_env", "render", "md_inline", "md_plain", "escape", "markdown_links"]

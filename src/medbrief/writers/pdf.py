@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import fonts
-from ..errors import FetchError, RenderError
+from ..errors import FetchError, Location, RenderError
 from ..fetcher import SafeFetcher
 from .types import Rendered
 
@@ -179,8 +179,9 @@ class PdfWriter:
             data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
         seconds = time.perf_counter() - started
         if self.safe.refused:
-            raise FetchError(f"{name}: refused to load " + "; ".join(self.safe.refused),
-                             hint="documents may only use files inside templates/ and content/")
+            raise FetchError("refused to load " + "; ".join(self.safe.refused),
+                             hint="documents may only use files inside templates/ and content/",
+                             location=Location(name))
         fatal, notes = [], []
         for message in dict.fromkeys(logs.messages):
             verdict = classify(message)
@@ -189,8 +190,9 @@ class PdfWriter:
             elif verdict.why:
                 notes.append(f"{verdict.why} ({message})")
         if fatal:
-            raise RenderError(f"{name}: WeasyPrint reported: " + "; ".join(fatal),
-                              hint="fix the template or content it names")
+            raise RenderError("WeasyPrint reported: " + "; ".join(fatal),
+                              hint="fix the template or content it names",
+                              location=Location(name))
         return Rendered(data, len(document.pages), warnings=list(dict.fromkeys(notes)),
                         render_seconds=seconds, last_page_fill=_last_page_fill(document))
 
@@ -200,4 +202,5 @@ class PdfWriter:
                 string=html, base_url=self.base_url, url_fetcher=self.fetcher
             ).render(stylesheets=[self.font_css], font_config=self.font_config)
         except (ValueError, OSError, weasyprint.urls.FatalURLFetchingError) as e:
-            raise RenderError(f"{name}: WeasyPrint could not render: {e}") from e
+            raise RenderError(f"WeasyPrint could not render: {e}",
+                              location=Location(name)) from e
