@@ -80,6 +80,14 @@ def set_description(shape, text: str) -> None:
     shape._element.nvPicPr.cNvPr.set("descr", text)
 
 
+def description(shape) -> str:
+    """A shape's alt text (``descr``), as a built deck has it.
+
+    Missing API: no ``Shape.description``.
+    """
+    return shape._element.xpath("./*[1]/p:cNvPr")[0].get("descr") or ""
+
+
 def remove_style(shape) -> None:
     """Drop an autoshape's ``<p:style>`` (theme shadow and outline).
 

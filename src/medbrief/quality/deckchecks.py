@@ -21,6 +21,7 @@ from pptx.exc import PackageNotFoundError
 from pptx.shapes.picture import Picture
 
 from ..alttext import meaningless_alt
+from ..deck.pptx_adapter import description
 from ..errors import DamagedOutput, Location
 from ..output import ManifestEntry
 from .finding import Finding, finding
@@ -39,7 +40,7 @@ class SlideFacts:
 
 
 def _alt(shape) -> str:
-    return (shape._element.xpath("./*[1]/p:cNvPr")[0].get("descr") or "").strip()
+    return description(shape).strip()
 
 
 def _slide(number: int, slide) -> SlideFacts:
