@@ -158,7 +158,9 @@ INVALID = {
                                       "")),
     "misspelled theme field": ("theme", sub(THEME, r"^disclaimer:", "disclaimor:")),
     "colour that is not a colour": ("theme", sub(THEME, r"^  primary: .*$", "  primary: navy")),
-    "unknown document kind": ("documents", sub(PLAN, r"^  - name: handout$", "  - name: leaflet")),
+    # any slug names a document kind (issue 13: a new kind needs no Python); this is not one
+    "document kind that is not a slug": ("documents", sub(PLAN, r"^  - name: handout$",
+                                                         "  - name: Patient leaflet")),
     "audience outside the closed list": ("documents", sub(PLAN, r"^    audience: patient$",
                                                           "    audience: public")),
     "page limit that is not a number": ("documents", sub(PLAN, r"^    max_pages: 2$",

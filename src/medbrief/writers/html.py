@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from ..errors import RenderError
+from ..errors import Location, RenderError
 from ..web import outside_references
 from .types import Rendered
 
@@ -25,8 +25,9 @@ class HtmlWriter:
         started = time.perf_counter()
         outside = outside_references(html)
         if outside:
-            raise RenderError(f"{name}: the page refers to files outside itself: "
+            raise RenderError("the page refers to files outside itself: "
                               + "; ".join(r[:80] for r in outside[:5]),
-                              hint="web templates must inline their styles, fonts and images")
+                              hint="web templates must inline their styles, fonts and images",
+                              location=Location(name))
         data = html.encode("utf-8")
         return Rendered(data, 1, render_seconds=time.perf_counter() - started)
