@@ -323,3 +323,36 @@ def no_logs(caplog: pytest.LogCaptureFixture):
 
 def strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+# --- the fast inner loop: `python -m pytest -m "not slow"` ----------------------------------
+
+SLOW_TESTS = (
+    # measured with --durations on the 2-core machine: each takes 5 s or more
+    "test_fresh_machine.py::test_readme_first_command_builds_everything",
+    "test_fresh_machine.py::test_doctor_and_build_without_pango",
+    "test_hardening_faults.py::",
+    "test_hardening_repro.py::",
+    "test_hardening_properties.py::",
+    "test_hardening_text.py::test_longest_allowed_word_wraps_inside_the_page",
+    "test_hardening_structure.py::test_ten_thousand_",
+    "test_hardening_structure.py::test_pathological_markdown_loads_and_renders_quickly",
+    "test_quality_command.py::test_handout_forced_to_three_pages",
+    "test_quality_command.py::test_a_document_that_fails_to_build_is_an_error",
+    "test_quality_command.py::test_check_builds_missing_outputs_then_checks_them",
+    "test_cli.py::test_whole_default_plan_builds",
+    "test_check_damaged.py::test_check_over_damaged_outputs",
+    "test_writers_pptx.py::",
+    "test_web.py::test_axe_finds_no_wcag_violation",
+)
+"""Tests marked ``slow`` here, in one place; so are those that build the real project
+(``session_build``) and those that run LibreOffice (``soffice``).  CI runs them all."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        slow = ("session_build" in getattr(item, "fixturenames", ())
+                or item.get_closest_marker("soffice") is not None
+                or any(name in item.nodeid for name in SLOW_TESTS))
+        if slow:
+            item.add_marker(pytest.mark.slow)

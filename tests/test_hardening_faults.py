@@ -205,7 +205,7 @@ def test_failing_write_keeps_the_previous_outputs(project, monkeypatch, code, wh
     monkeypatch.setattr(*target, fail)
     with pytest.raises(OutputError) as e:
         project.build()
-    assert "manifest.json" in e.value.message and what in e.value.message
+    assert "manifest.json" in str(e.value.location) and what in e.value.message
     assert "the previous file is unchanged" in e.value.message
     monkeypatch.undo()
     assert snapshot(project.out) == before
