@@ -59,17 +59,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def print_problems(err: MedbriefError, console) -> None:
-    problems = err.problems()
-    from rich.markup import escape
-
-    for problem in problems:  # problems quote content, which may look like [markup]
-        console.print(f"[red]error[/red]: {escape(str(problem))}", markup=True,
-                      highlight=False, soft_wrap=True)
-    if isinstance(err, ContentError) and len(problems) > 1:
-        console.print(f"{len(problems)} problems found; nothing was built.", highlight=False)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from rich.console import Console
@@ -84,11 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as e:
         if args.debug:
             traceback.print_exc()
+        from .cliopts import print_problems
+
         print_problems(e, console)
         return EXIT_INVALID
     except MedbriefError as e:
         if args.debug:
             traceback.print_exc()
+        from .cliopts import print_problems
+
         print_problems(e, console)
         return EXIT_FAILED
     except KeyboardInterrupt:

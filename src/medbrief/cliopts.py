@@ -1,4 +1,5 @@
-"""What every command shares: filters and output folder from the arguments, load warnings."""
+"""What every command shares: filters and output folder from the arguments, printing
+problems and load warnings."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from .errors import ContentError, MedbriefError
 from .jobs import Filters
 from .loader import Project
 
@@ -23,3 +25,13 @@ def print_load_warnings(project: Project, console: Console) -> None:
     """What loading noticed but did not refuse (a file in content/topics/ it did not load)."""
     for problem in project.warnings:
         console.print(f"[yellow]warning[/yellow]: {escape(str(problem))}", soft_wrap=True)
+
+
+def print_problems(err: MedbriefError, console: Console) -> None:
+    """Every located problem of ``err``, escaped (problems quote content)."""
+    problems = err.problems()
+    for problem in problems:  # problems quote content, which may look like [markup]
+        console.print(f"[red]error[/red]: {escape(str(problem))}", markup=True,
+                      highlight=False, soft_wrap=True)
+    if isinstance(err, ContentError) and len(problems) > 1:
+        console.print(f"{len(problems)} problems found; nothing was built.", highlight=False)

@@ -396,6 +396,7 @@ DEFAULT_CHECKS: dict[str, tuple[DocumentCheck, ...]] = {
     "handout": ("status-text", "artefacts", "main-message", "call-to-action", "print"),
     "clinician-summary": ("status", "artefacts"),
     "briefing": ("status", "artefacts"),
+    "web": ("status-text", "artefacts", "main-message", "call-to-action"),
 }
 """The checks of a row that does not list its own ``checks`` (plans written before rows
 could say so); other kinds get none."""

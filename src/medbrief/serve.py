@@ -40,6 +40,7 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import escape
 from rich.console import Console
 
+from .cliopts import print_problems
 from .errors import ContentError, MedbriefError
 from .jobs import Filters, Job, plan_jobs
 from .loader import Project, load_project
@@ -133,8 +134,6 @@ class Rebuilder:
                            highlight=False)
 
     def _load(self, record: Console) -> Project | None:
-        from .cli import print_problems
-
         try:
             return load_project(self.root)
         except ContentError as e:
@@ -146,7 +145,7 @@ class Rebuilder:
     def _gate(self, project: Project, record: Console) -> bool:
         if not self.check:
             return True
-        from .quality import content_gate
+        from .check_command import content_gate
 
         return content_gate(project, record, strict=self.strict, quiet=True)
 
@@ -186,9 +185,7 @@ class Rebuilder:
         try:
             build(self.root, self.outdir, self.filters, project=project, progress=progress)
         except MedbriefError as e:
-            from .cli import print_problems
-
-            print_problems(e, record)
+                print_problems(e, record)
         with self.state.changed:
             for doc in self.state.documents.values():
                 if doc.state == BUILDING:  # the build stopped before it (see the problems)

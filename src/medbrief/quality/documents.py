@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from . import governance, readability
 from .finding import Finding, finding
 from .marks import marked_texts
 from .pdfchecks import PrintMetrics, check_accessibility, check_print
-from .pdfread import PdfFacts, read_pdf
+from .pdfread import read_pdf
 from .textstats import as_sentence
 
 
@@ -60,21 +61,21 @@ class Marks:
         return marked_texts(self._builder.render_html(job))
 
 
-def _pdf_text_checks(project: Project, job: Job, facts: PdfFacts, result: DocumentResult,
-                     marks: Marks) -> None:
+def _text_checks(project: Project, job: Job, text: str, first_page: str,
+                 result: DocumentResult, marked: Callable[[], dict[str, str]]) -> None:
+    """The governance checks the job's plan row asks for, on a built file's text."""
     where, path, topics = result.location, job.output, list(job.topics)
     checks = job.spec.applied_checks
     if "status" in checks or "status-text" in checks:
-        result.findings += governance.check_status(facts.text, topics, "status-text" in checks,
+        result.findings += governance.check_status(text, topics, "status-text" in checks,
                                                    where, path)
     if "artefacts" in checks:
-        result.findings += governance.check_artefacts(facts.text, project, topics, where, path)
+        result.findings += governance.check_artefacts(text, project, topics, where, path)
     if "main-message" in checks:
-        result.findings += governance.check_main_message(facts.first_page_text(), topics[0],
-                                                         where, path)
+        result.findings += governance.check_main_message(first_page, topics[0], where, path)
     if "call-to-action" in checks:
-        wanted = marks.of(job).get("call-to-action")
-        result.findings += governance.check_call_to_action(facts.text, wanted, where, path)
+        wanted = marked().get("call-to-action")
+        result.findings += governance.check_call_to_action(text, wanted, where, path)
 
 
 def _check_pdf(project: Project, job: Job, result: DocumentResult, path: Path,
@@ -90,7 +91,8 @@ def _check_pdf(project: Project, job: Job, result: DocumentResult, path: Path,
                                           project.theme.organisation.name)
         result.findings += found
     result.findings += check_accessibility(facts, where, result.entry)
-    _pdf_text_checks(project, job, facts, result, marks)
+    _text_checks(project, job, facts.text, facts.first_page_text(), result,
+                 lambda: marks.of(job))
 
 
 def _check_html(project: Project, job: Job, result: DocumentResult, path: Path) -> None:
@@ -102,13 +104,12 @@ def _check_html(project: Project, job: Job, result: DocumentResult, path: Path) 
     except UnicodeDecodeError as e:
         raise DamagedOutput(job.output, f"not UTF-8 text at byte {e.start}") from None
     text = " ".join(as_sentence(u) for u in page_units(html))
-    where, audience, topics = result.location, job.spec.audience, list(job.topics)
+    where, audience = result.location, job.spec.audience
     limit = readability.limit_for(project, audience)
     result.reading = readability.text_reading(job.output, where, audience, text, limit)
     result.findings += readability.findings([result.reading])
-    result.findings += governance.check_status(text, topics, True, where, job.output)
-    result.findings += governance.check_artefacts(text, project, topics, where, job.output)
-    result.findings += governance.check_handout(text, text, topics[0], where, job.output)
+    # a page has no pages: its whole text is its "first page"; it marks its own elements
+    _text_checks(project, job, text, text, result, lambda: marked_texts(html))
 
 
 def _check_pptx(result: DocumentResult, path: Path) -> None:
