@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import ContentError, MedbriefError
+from .errors import ContentError, MedbriefError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.words and args.command not in ("new",):
             parser().error(f"unexpected argument {args.words[0]!r}")
         return commands.COMMANDS[args.command](args, console)
-    except ContentError as e:
+    except (ContentError, UsageError) as e:
         if args.debug:
             traceback.print_exc()
         print_problems(e, console)

@@ -44,12 +44,19 @@ def summary_table(report: BuildReport) -> Table:
     return table
 
 
-def _print_result(console: Console, result: JobResult) -> None:
+def _print_result(console: Console, result: JobResult, debug: bool = False) -> None:
     for warning in result.warnings:
         console.print(f"[yellow]warning[/yellow]: {escape(f'{result.job.output}: {warning}')}")
     if result.error:
-        for problem in result.error.problems():
-            console.print(f"[red]error[/red]: {escape(str(problem))}", soft_wrap=True)
+        print_error(console, result.error, debug)
+
+
+def print_error(console: Console, error, debug: bool = False) -> None:
+    """A document's (or the manifest's) error; its traceback only with --debug."""
+    if debug and error.debug:
+        console.print(escape(error.debug.rstrip()), highlight=False, soft_wrap=True)
+    for problem in error.problems():
+        console.print(f"[red]error[/red]: {escape(str(problem))}", soft_wrap=True)
 
 
 def check_machine(project, filters: Filters, console: Console, *, quiet: bool) -> None:
@@ -123,7 +130,7 @@ def run_build(args, console: Console) -> int:
         def progress(done, total, result, job):
             bar.update(task, total=total, completed=done, description=f"Building {job.output}")
             if result is not None:
-                _print_result(console, result)
+                _print_result(console, result, args.debug)
 
         def waiting(message):
             bar.update(task, description="Waiting for another build")
@@ -136,10 +143,17 @@ def run_build(args, console: Console) -> int:
     if not report.results:
         console.print("[yellow]nothing matched the filters[/yellow]")
         return EXIT_FAILED
+    if report.manifest_error:
+        print_error(console, report.manifest_error, args.debug)
     failed = len(report.failures)
     if failed:
-        console.print(f"[red]{failed} of {len(report.results)} documents failed[/red]; "
-                      "their previous files were left unchanged")
+        unrecorded = sum(1 for r in report.failures if r.entry is not None)
+        said = ("their previous files were left unchanged" if not unrecorded else
+                f"{unrecorded} of them written but not recorded in manifest.json, the others' "
+                "previous files left unchanged")
+        console.print(f"[red]{failed} of {len(report.results)} documents failed[/red]; {said}")
+        return EXIT_FAILED
+    if report.manifest_error:
         return EXIT_FAILED
     if not args.quiet:
         console.print(f"{len(report.results)} documents in {report.seconds:.1f} s")

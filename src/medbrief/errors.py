@@ -47,14 +47,31 @@ class Problem:
         return text
 
 
+def _restore(cls: type, state: dict) -> MedbriefError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
+
+
 class MedbriefError(Exception):
-    """Root of every error medbrief reports to a user."""
+    """Root of every error medbrief reports to a user.
+
+    Errors pickle with their fields (a process pool's workers return them to the parent);
+    ``debug`` holds the formatted traceback of an unexpected engine exception, printed only
+    under ``--debug``.
+    """
+
+    debug: str = ""
 
     def __init__(self, message: str, *, hint: str = "", location: Location | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.location = location
+
+    def __reduce__(self):
+        return _restore, (type(self), dict(self.__dict__))
 
     def problems(self) -> list[Problem]:
         loc = self.location or Location("medbrief")
@@ -78,6 +95,10 @@ class ContentError(MedbriefError):
 
     def problems(self) -> list[Problem]:
         return list(self._problems)
+
+
+class UsageError(MedbriefError):
+    """The command or its environment is wrong (an option, SOURCE_DATE_EPOCH): exit 2."""
 
 
 class TemplateError(MedbriefError):
@@ -109,3 +130,8 @@ class DamagedOutput(MedbriefError):
 
 class OutputError(MedbriefError):
     """An output could not be written (read-only folder, disk full, locked)."""
+
+
+class DocumentError(RenderError):
+    """An unexpected exception while producing one document (a bug, or an input an engine
+    could not handle): that document's failure, never the build's."""

@@ -17,7 +17,8 @@ from .errors import ContentError, Location, MedbriefError, Problem
 from .model import LOCATED_CHECKS, DocumentSpec, Plan, Theme, Topic
 from .paths import project_file
 from .sites import SiteList, load_sites
-from .templating import markdown_links, unsafe_link
+from .templating import markdown_links, markdown_problems, unsafe_link
+from .themefiles import ThemeFiles, check_plan_templates, check_theme_files
 from .yamlload import Document, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -64,6 +65,8 @@ class Project:
     """The parsed documents, for locating fields in later checks."""
     warnings: tuple[Problem, ...] = field(default=())
     """Things loading noticed that do not stop a build (a file it did not load)."""
+    theme_files: ThemeFiles = field(default_factory=ThemeFiles)
+    """The logo, master and measuring fonts the theme names, checked at load."""
     sites: dict[str, SiteList] = field(default_factory=dict)
     """The validated sites file of each plan row with ``sites:``, by that row's value."""
 
@@ -151,7 +154,7 @@ def _load(root: Path, path: Path, model: type[M], problems: list[Problem]):
     except ContentError as e:
         problems.extend(e.problems())
         return None, None
-    problems += unsafe_links(doc)
+    problems += unsafe_links(doc) + markdown_problems_of(doc)
     try:
         return doc, validate(model, doc)
     except ContentError as e:
@@ -180,6 +183,14 @@ def unsafe_links(doc: Document) -> list[Problem]:
         for where, text in strings_in(doc.data) if "](" in text
         for href in markdown_links(text) if unsafe_link(href)
     ]
+
+
+def markdown_problems_of(doc: Document) -> list[Problem]:
+    """Markdown in any text of ``doc`` that documents cannot draw (see
+    :func:`medbrief.templating.markdown_problems`), located at its field."""
+    return [Problem(doc.locate(where), field_path(where), message, hint)
+            for where, text in strings_in(doc.data)
+            for message, hint in markdown_problems(text)]
 
 
 def load_project(root: Path, sites: Path | None = None) -> Project:
@@ -214,16 +225,23 @@ def load_project(root: Path, sites: Path | None = None) -> Project:
             continue
         topics[topic.id], files[topic.id], docs[topic.id] = topic, path, doc
     theme_doc, theme = _load(root, content / "theme.yaml", Theme, problems)
+    theme_files = ThemeFiles()
+    if theme is not None:
+        theme_files, found = check_theme_files(root, theme, theme_doc)
+        problems += found
     plan_doc, plan = _load(root, content / "documents.yaml", Plan, problems)
     site_lists: dict[str, SiteList] = {}
     if plan is not None:
         problems += _check_plan(plan, plan_doc, topics)
+        problems += check_plan_templates(root, plan, plan_doc)
         site_lists = _load_sites(root, plan, plan_doc, sites, problems)
+        problems += _duplicate_outputs(plan, plan_doc, topics, site_lists)
     if problems:
         raise ContentError(problems)
     files.update(theme=content / "theme.yaml", plan=content / "documents.yaml")
     docs.update(theme=theme_doc, plan=plan_doc)
-    return Project(root, topics, theme, plan, files, docs, tuple(warnings), site_lists)
+    return Project(root, topics, theme, plan, files, docs, tuple(warnings), theme_files,
+                   site_lists)
 
 
 TOPIC_SUFFIXES = (".yaml", ".yml")
@@ -301,4 +319,27 @@ def _check_plan(plan: Plan, doc: Document, topics: dict[str, Topic]) -> list[Pro
                 problems.append(Problem(
                     doc.locate(("documents", i, "topics", j)), f"documents[{i}].topics[{j}]",
                     f"unknown topic {topic_id!r}", f"known topics: {', '.join(sorted(topics))}"))
+    return problems
+
+
+def _duplicate_outputs(plan: Plan, doc: Document, topics: dict[str, Topic],
+                       site_lists: dict[str, SiteList]) -> list[Problem]:
+    """Two plan rows that would write one output file: refused, naming both rows' lines."""
+    if any(t not in topics for spec in plan.documents for t in spec.topics or []) or any(
+            spec.sites and spec.sites not in site_lists for spec in plan.documents):
+        return []  # already reported
+    problems = []
+    written: dict[str, int] = {}  # output path -> the first row that writes it
+    for i, spec in enumerate(plan.documents):
+        sites = [s.id for s in site_lists[spec.sites]] if spec.sites else None
+        for *_, out in spec.expand(sorted(topics), sites):
+            first = written.setdefault(out, i)
+            if first != i:
+                there = doc.locate(("documents", first, "output"))
+                problems.append(Problem(
+                    doc.locate(("documents", i, "output")), f"documents[{i}].output",
+                    f"writes {out!r}, which documents[{first}] (line {there.line}) also writes",
+                    "give each row its own output name, e.g. add the document kind or "
+                    "{variant}"))
+                break
     return problems

@@ -162,8 +162,12 @@ def wrap(text: str, widths: list[float], limit: float) -> list[Line]:
 
 def _break_word(prefix: list[float], start: int, end: int, limit: float,
                 lines: list[Line]) -> int:
-    """Emit full lines of a word too wide for one; return where its last piece starts."""
-    while prefix[end] - prefix[start] > limit:
+    """Emit full lines of a word too wide for one; return where its last piece starts.
+
+    Every line holds at least one character, however narrow ``limit`` is (even zero or
+    negative), and the last piece is never empty, so the offsets stay inside the word.
+    """
+    while end - start > 1 and prefix[end] - prefix[start] > limit:
         cut = max(start + 1, bisect_right(prefix, prefix[start] + limit) - 1)
         lines.append((start, cut))
         start = cut

@@ -77,11 +77,11 @@ from medbrief.deck.model import (
     Slide,
     Text,
 )
+from medbrief.deck.package import MAX_MASTER_BYTES, MasterProblem, inspect_master
 from medbrief.deck.units import Emu, Inches, Length, Pt
 from medbrief.errors import Location, OutputError, RenderError
+from medbrief.safefile import UnsafeFile, read_file
 
-MAIN_PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
-MAIN_POTX = "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
 PRIVATE_RELS = ("/commentAuthors", "/revisionInfo", "/changesInfo", "/authors")
 """Presentation-part relationships that carry people's names: never copied from a master."""
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -99,33 +99,57 @@ def _error(message: str, hint: str = "", path: Path | None = None) -> RenderErro
     return RenderError(message, hint=hint, location=Location(str(path)) if path else None)
 
 
-def _check_master_file(path: Path) -> None:
-    """Refuse, by name, a file python-pptx cannot use as a master."""
+def _master_bytes(path: Path) -> bytes:
+    """The master's bytes, refused by name unless it is a safe PowerPoint presentation.
+
+    The theme's master is checked when the project is loaded; this guard repeats the cheap
+    checks for any caller (the file may also have changed since)."""
     hint = "DeckStyle.master names a PowerPoint presentation (.pptx)"
     try:
-        with zipfile.ZipFile(path) as z:
-            types = z.read("[Content_Types].xml")
-    except FileNotFoundError as e:
-        raise _error("master file not found", hint, path) from e
-    except (zipfile.BadZipFile, KeyError, OSError) as e:
-        raise _error(f"master is not a PowerPoint file (not a valid .pptx zip: {e})", hint,
-                     path) from e
-    if MAIN_POTX.encode() in types:
-        raise _error("master is a PowerPoint template (.potx), not a presentation",
-                     "open it in PowerPoint and save it as .pptx", path)
-    if MAIN_PPTX.encode() not in types:
-        raise _error("master is not a PowerPoint presentation", hint, path)
+        data = read_file(path, [path.parent], MAX_MASTER_BYTES, Location(str(path)),
+                         kind="master")
+    except UnsafeFile as e:
+        message = "master file not found" if e.reason == "missing" else f"master {e.message}"
+        raise _error(message, e.hint or hint, path) from None
+    try:
+        inspect_master(data)
+    except MasterProblem as e:
+        raise _error(e.message, e.hint, path) from None
+    return data
 
 
 def _open_org_master(path: Path) -> Presentation:
-    _check_master_file(path)
+    data = _master_bytes(path)
     try:
-        prs = Presentation(str(path))
+        prs = Presentation(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, OSError,
             zipfile.BadZipFile) as e:
         raise _error(f"cannot open master: {e}", "re-save it from PowerPoint", path) from e
     _remove_slides(prs)
     return prs
+
+
+UNNEEDED_RELS = ("/handoutMaster", "/customXml", "/vbaProject", "/font", "/tags",
+                 "/customXmlProps", "/printerSettings", "/oleObject", "/package")
+"""Presentation-part relationships a generated deck never needs (macros, embedded fonts,
+custom XML, handout master...): dropped, so their parts are not copied into decks."""
+
+
+def _remove_unneeded(prs: Presentation, used: set[str]) -> None:
+    """Drop the master's layouts no slide will use and the parts only they refer to, and the
+    presentation-level parts a deck never needs; python-pptx saves only what is still
+    referred to, so a large picture on an unused layout is not copied into every deck."""
+    for master in prs.slide_masters:
+        for layout in list(master.slide_layouts):
+            if layout.name not in used and not layout.used_by_slides:
+                master.slide_layouts.remove(layout)
+    for rId, rel in list(prs.part._rels.items()):
+        if rel.reltype.endswith(UNNEEDED_RELS):
+            prs.part._rels.pop(rId)
+    root = prs.part._element
+    for el in root.xpath("./*[local-name()='handoutMasterIdLst' or local-name()='embeddedFontLst'"
+                         " or local-name()='custDataLst' or local-name()='kinsoku']"):
+        root.remove(el)
 
 
 def _remove_slides(prs: Presentation) -> None:
@@ -702,6 +726,8 @@ def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes]) -> int
     """Draw ``deck`` as a .pptx into ``out`` (a path or binary file); return the slide count."""
     prs = open_master(style)
     plans = resolve_layouts(prs, style)
+    if style.master is not None:
+        _remove_unneeded(prs, set(style.layouts.values()))
     images = Images(style.asset_root, deck.template)
     measurer = Measurer(Fonts.load(style.font_regular, style.font_bold), images.aspect)
     fitted = fit_deck(deck, {name: plan.frames for name, plan in plans.items()}, measurer)
