@@ -204,6 +204,8 @@ def refused_at_load(project: Project, *, write: bool = True, seconds: float = 10
     """The problems loading ``project`` reports (it must refuse), found within ``seconds``."""
     import time
 
+    import pytest
+
     from medbrief.errors import ContentError
     from medbrief.loader import load_project
 

@@ -323,7 +323,11 @@ def _png(width: int = 64, height: int = 64) -> bytes:
 
 
 @pytest.mark.parametrize("cut", [0.5, 0.8, 0.95])
-def test_truncated_png_logo_is_refused_at_load(project, cut):
+@pytest.mark.parametrize("lenient", [False, True])
+def test_truncated_png_logo_is_refused_at_load(project, cut, lenient, monkeypatch):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", lenient)  # WeasyPrint sets True
     data = _png()
     project.write_file("assets/logo.png", data[: int(len(data) * cut)])
     project.theme["logo"] = "assets/logo.png"

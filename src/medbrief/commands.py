@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import environment
-from .errors import SetupError
+from .errors import SetupError, printable
 from .jobs import Filters, plan_jobs
 from .loader import load_project
 from .pipeline import BuildReport, JobResult, build
@@ -38,7 +38,8 @@ def summary_table(report: BuildReport) -> Table:
     for r in report.results:
         pages = str(r.entry.pages) if r.entry else "-"
         unit = " slides" if r.job.format == "pptx" else ""
-        status = r.job.output if r.ok else f"[red]{r.job.output} (failed)[/red]"
+        name = escape(r.job.output)
+        status = name if r.ok else f"[red]{name} (failed)[/red]"
         table.add_row(status, pages + unit if r.entry else pages, _size(r.size) if r.ok else "-",
                       f"{r.seconds:.2f} s", str(len(r.warnings)))
     return table
@@ -46,7 +47,8 @@ def summary_table(report: BuildReport) -> Table:
 
 def _print_result(console: Console, result: JobResult, debug: bool = False) -> None:
     for warning in result.warnings:
-        console.print(f"[yellow]warning[/yellow]: {escape(f'{result.job.output}: {warning}')}")
+        said = printable(f"{result.job.output}: {warning}")
+        console.print(f"[yellow]warning[/yellow]: {escape(said)}")
     if result.error:
         print_error(console, result.error, debug)
 
@@ -90,7 +92,7 @@ def doctor_table(checks: list[environment.Check]) -> Table:
 def run_doctor(args, console: Console) -> int:
     """Report what this machine has; exit 1 (with the fix) when ``build`` cannot work."""
     checks = environment.checks()
-    out = Console(soft_wrap=False, highlight=False)
+    out = Console(soft_wrap=False, highlight=False, emoji=False)
     out.print(doctor_table(checks))
     fixes = {c.fix: c for c in checks if not c.ok and c.fix}
     for fix, c in fixes.items():
@@ -139,7 +141,7 @@ def run_build(args, console: Console) -> int:
         report = build(root, out, filters_from(args), write_html=args.html, progress=progress,
                        project=project, on_wait=waiting)
     if not args.quiet:
-        Console().print(summary_table(report))
+        Console(emoji=False).print(summary_table(report))
     if not report.results:
         console.print("[yellow]nothing matched the filters[/yellow]")
         return EXIT_FAILED

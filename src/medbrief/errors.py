@@ -7,7 +7,22 @@ catches them once, at the edge, and prints them without a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069]"
+)
+"""Characters that must never reach a terminal raw: C0 controls (tab and newline aside), DEL,
+C1 controls, surrogates, non-characters and the bidi embedding/override/isolate controls.
+Content refuses them (:data:`medbrief.yamlload.FORBIDDEN_CHARS`); messages escape them."""
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character written as an escape (``\\x1b``), so a
+    message quoting hostile content can neither drive the terminal nor hide what it says."""
+    return UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True)
@@ -41,9 +56,9 @@ class Problem:
         head = f"{self.location}: "
         if self.field:
             head += f"{self.field}: "
-        text = head + self.message
+        text = printable(head + self.message)
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {printable(self.hint)}"
         return text
 
 

@@ -7,12 +7,15 @@ model.  All problems of a run are collected and raised together as one
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from . import fonts
 from .errors import ContentError, Location, MedbriefError, Problem
 from .model import LOCATED_CHECKS, DocumentSpec, Plan, Theme, Topic
 from .paths import project_file
@@ -97,11 +100,20 @@ def _what(value: Any) -> str:
     return repr(value) if len(repr(value)) < 40 else repr(value)[:37] + "...'"
 
 
+_NAME = re.compile(r"[\w-]+")
+
+
 def field_path(loc: tuple) -> str:
-    """A field path as authors read it: ``sections[2].heading.plain``."""
+    """A field path as authors read it: ``sections[2].heading.plain``; a key that is not a
+    plain name is quoted, ``layouts['a[b]']``, so it can never pass for an index."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not _NAME.fullmatch(str(part)):
+            out += f"[{str(part)!r}]"
+        else:
+            out += f".{part}" if out else str(part)
     return out
 
 
@@ -117,9 +129,33 @@ def _message(err: dict) -> str:
     return msg
 
 
-def _clean_loc(loc: tuple) -> tuple:
-    # pydantic adds function-validator names such as 'function-after[...]'
-    return tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+def _clean_loc(loc: tuple, data: Any) -> tuple:
+    """``loc`` without the validator names pydantic adds (``function-after[...]``); a part
+    that is a key of the data at that point is always kept, whatever it contains."""
+    kept, here = [], data
+    for part in loc:
+        in_dict = isinstance(here, dict) and part in here
+        if in_dict or (isinstance(part, int) and isinstance(here, list)
+                       and 0 <= part < len(here)):
+            kept.append(part)
+            here = here[part]
+        elif not (isinstance(part, str) and "[" in part):
+            kept.append(part)
+            here = None
+    return tuple(kept)
+
+
+_COMMENT_VALUE = re.compile(r":[ \t]+(#\S*)")
+
+
+def _comment_value(doc: Document, where: Location) -> str | None:
+    """``#14506b`` when the line of an empty value reads ``colour: #14506b`` (unquoted, so
+    YAML took it for a comment)."""
+    lines = doc.text.splitlines()
+    if not where.line or where.line > len(lines):
+        return None
+    m = _COMMENT_VALUE.search(lines[where.line - 1])
+    return m.group(1)[:20] if m else None
 
 
 def validate(model: type[M], doc: Document) -> M:
@@ -129,9 +165,14 @@ def validate(model: type[M], doc: Document) -> M:
     except ValidationError as e:
         problems = []
         for err in e.errors(include_url=False):
-            loc = _clean_loc(err["loc"])
-            problems.append(Problem(doc.locate(loc), field_path(loc), _message(err),
-                                    HINTS.get(err["type"], "")))
+            loc = _clean_loc(err["loc"], doc.data)
+            where = doc.locate(loc)
+            message, hint = _message(err), HINTS.get(err["type"], "")
+            comment = _comment_value(doc, where) if err.get("input") is None else None
+            if comment:
+                message += f" (YAML reads `{comment}` as a comment)"
+                hint = f'quote it: "{comment}"'
+            problems.append(Problem(where, field_path(loc), message, hint))
         raise ContentError(problems) from None
     cross = getattr(result, "cross_field_problems", None)
     problems = [Problem(doc.locate(loc), field_path(loc), message, hint)
@@ -154,7 +195,7 @@ def _load(root: Path, path: Path, model: type[M], problems: list[Problem]):
     except ContentError as e:
         problems.extend(e.problems())
         return None, None
-    problems += unsafe_links(doc) + markdown_problems_of(doc)
+    problems += unsafe_links(doc) + markdown_problems_of(doc) + glyph_problems(doc)
     try:
         return doc, validate(model, doc)
     except ContentError as e:
@@ -183,6 +224,22 @@ def unsafe_links(doc: Document) -> list[Problem]:
         for where, text in strings_in(doc.data) if "](" in text
         for href in markdown_links(text) if unsafe_link(href)
     ]
+
+
+def glyph_problems(doc: Document) -> list[Problem]:
+    """Characters no packaged font can draw, located at their field (found at load, not as
+    an empty box or an unlocated failure while printing)."""
+    problems = []
+    for where, text in strings_in(doc.data):
+        if all(ord(c) < 0x250 or 0x2000 <= ord(c) <= 0x206F for c in text):
+            continue  # Latin and general punctuation: Noto Sans has them all (no fonts read)
+        for ch in fonts.undrawable(text):
+            name = unicodedata.name(ch, "unnamed")
+            problems.append(Problem(
+                doc.locate(where), field_path(where),
+                f"character {ch!r} (U+{ord(ch):04X} {name}) cannot be printed: no packaged "
+                "font has it", "replace it with a character the fonts have, or remove it"))
+    return problems
 
 
 def markdown_problems_of(doc: Document) -> list[Problem]:

@@ -119,6 +119,18 @@ def build_date() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def check_outdir(root: Path, outdir: Path) -> None:
+    """Refuse an output folder inside the project's content/ or templates/ (a build would
+    change its own inputs, and every file there counts as content)."""
+    real = Path(os.path.realpath(outdir))
+    for name in ("content", "templates"):
+        folder = Path(os.path.realpath(root / name))
+        if real == folder or folder in real.parents:
+            raise UsageError(f"output folder {outdir} is inside {name}/; refused",
+                             hint="build into output/ (the default) or a folder outside "
+                                  "content/ and templates/, with --output")
+
+
 def allowed_folders(project: Project) -> list[Path]:
     """Folders documents may load files from: templates, content and packaged fonts."""
     return [project.templates_dir, project.content_dir, *fonts.font_dirs()]
@@ -189,7 +201,7 @@ class Builder:
         """A stylesheet under templates/ as text, for self-contained web pages."""
         path = project_file(self.project.root, self.project.root, relative,
                             [self.project.templates_dir])
-        return web.stylesheet_text(path)
+        return web.stylesheet_text(path, [self.project.templates_dir])
 
     def embedded_fonts(self) -> Markup:
         """@font-face rules with the theme's packaged fonts embedded (web pages)."""
@@ -379,6 +391,7 @@ def build(
     started = time.perf_counter()
     source_date_epoch()  # a bad value is refused before anything is built
     project = project or load_project(root)
+    check_outdir(project.root, outdir)
     builder = Builder(project)
     jobs = plan_jobs(project, filters or Filters())
     report = BuildReport(outdir.resolve())

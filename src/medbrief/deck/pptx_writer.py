@@ -28,6 +28,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
 
+from medbrief.assets import MAX_IMAGE_BYTES
 from medbrief.deck.fit import (
     CELL_INSET_X,
     CELL_INSET_Y,
@@ -494,7 +495,8 @@ class Painter:
 
     def picture(self, shapes, placed: Placed, path: Path) -> None:
         box, image = placed.box, placed.block
-        pic = shapes.add_picture(str(path), box.left, box.top, box.width, box.height)
+        data = read_file(path, [path.parent], MAX_IMAGE_BYTES, Location(str(path)))
+        pic = shapes.add_picture(io.BytesIO(data), box.left, box.top, box.width, box.height)
         pic.name = f"Picture: {image.alt[:40]}"
         pic._element.nvPicPr.cNvPr.set("descr", self.safe(image.alt, "alt text"))
 
