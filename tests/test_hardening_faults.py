@@ -12,6 +12,7 @@ import errno
 import hashlib
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -347,13 +348,18 @@ def test_second_build_waits_for_the_lock(project, tmp_path):
         child = subprocess.Popen([sys.executable, str(BUILD_PY),
                                   *build_command(project, project.out)],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(3)  # long enough to start, load the content and reach the lock
+        said = b""  # until the child says it waits (it has then reached the lock), or 120 s
+        deadline = time.monotonic() + 120
+        while b"this one starts when it ends" not in said and time.monotonic() < deadline:
+            if select.select([child.stderr], [], [], 1)[0]:
+                said += os.read(child.stderr.fileno(), 4096)
         assert child.poll() is None
         assert not list(project.out.rglob("*.pdf"))
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         os.close(lock)
-    _, err = child.communicate(timeout=120)
-    assert child.returncode == 0, err.decode()
-    assert f"waiting: another build is writing into {project.out.resolve()}" in err.decode()
+    _, rest = child.communicate(timeout=120)
+    err = " ".join((said + rest).decode().split())
+    assert child.returncode == 0, err
+    assert f"waiting: another build is writing into {project.out.resolve()}" in err
     assert_manifest_matches(project.out)

@@ -142,7 +142,8 @@ def test_a_document_that_fails_to_build_is_an_error(mini_project):
                         quiet_console())
     built = [f for f in report.build_findings if f.document.endswith("clear-print-a4.pdf")]
     assert len(built) == 1
-    assert re.fullmatch(r"could not be built: \d+ pages; the limit is 2", built[0].message)
+    assert re.fullmatch(r"could not be built: \d+ pages, but max_pages here is 2: about .* too "
+                        r"long \(content: content/topics/alpha-topic\.yaml\)", built[0].message)
 
 
 def test_html_report_escapes_content(mini_project, tmp_path):
