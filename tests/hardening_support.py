@@ -198,3 +198,22 @@ class Project:
 
 def problems_of(excinfo) -> list[str]:
     return [str(p) for p in excinfo.value.problems()]
+
+
+def refused_at_load(project: Project, *, write: bool = True, seconds: float = 10) -> list[str]:
+    """The problems loading ``project`` reports (it must refuse), found within ``seconds``."""
+    import time
+
+    import pytest
+
+    from medbrief.errors import ContentError
+    from medbrief.loader import load_project
+
+    if write:
+        project.write()
+    started = time.perf_counter()
+    with pytest.raises(ContentError) as e:
+        load_project(project.root)
+    assert time.perf_counter() - started < seconds
+    return problems_of(e)
+

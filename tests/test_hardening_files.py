@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from hardening_support import REPO, Project, problems_of
+from hardening_support import REPO, Project, refused_at_load
 from medbrief.errors import ContentError, Location
 from medbrief.safefile import UnsafeFile, read_file
 
@@ -31,13 +31,7 @@ def project(tmp_path) -> Project:
 
 
 def _load_problems(project: Project) -> list[str]:
-    from medbrief.loader import load_project
-
-    started = time.perf_counter()
-    with pytest.raises(ContentError) as e:
-        load_project(project.root)
-    assert time.perf_counter() - started < 10
-    return problems_of(e)
+    return refused_at_load(project, write=False)
 
 
 def _replace(path: Path, target) -> None:
@@ -144,30 +138,39 @@ def test_jargon_list_that_is_not_a_regular_file_is_a_located_error_not_a_hang(pr
 def test_logo_that_is_not_a_regular_file_inside_content_is_a_located_error(project, target):
     project.write()
     _replace(project.content / "assets" / "logo.svg", target)
-    report_error = None
-    from medbrief.pipeline import check_theme
-
-    with pytest.raises(ContentError) as e:
-        check_theme(project.load())
-    [report_error] = problems_of(e)
-    assert report_error.startswith("content/theme.yaml:")
-    assert "logo" in report_error
-    assert PASSWD_START + ":" not in report_error
+    [msg] = _load_problems(project)
+    assert msg.startswith("content/theme.yaml:5:7: logo: "), msg
+    assert PASSWD_START + ":" not in msg
 
 
 @pytest.mark.parametrize("target", ["/etc/passwd", "/dev/zero", "fifo"])
-def test_template_that_is_not_a_regular_file_inside_templates_fails_its_document(project,
-                                                                                target):
+def test_plan_template_that_is_not_a_regular_file_is_refused_at_its_plan_line(project, target):
     project.write()
     _replace(project.root / "templates" / "handout.html.j2", target)
+    [msg] = _load_problems(project)
+    assert msg.startswith("content/documents.yaml:5:15: documents[0].template: file is "), msg
+    assert PASSWD_START + ":" not in msg
+
+
+def test_unknown_plan_template_is_refused_at_its_plan_line(project):
+    project.document(template="handuot.html.j2")
+    [msg] = _load_problems(project.write())
+    assert msg.startswith("content/documents.yaml:5:15: documents[0].template: template "
+                          "'handuot.html.j2' not found in templates/"), msg
+    assert "handout.html.j2" in msg  # the hint lists the templates there are
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/dev/zero", "fifo"])
+def test_included_template_that_is_not_a_regular_file_fails_its_document(project, target):
+    project.write()
+    _replace(project.root / "templates" / "partials" / "macros.html.j2", target)
     started = time.perf_counter()
     report = project.build()
     assert time.perf_counter() - started < 30
     [result] = report.results
     assert not result.ok
     text = str(result.error)
-    assert "templates/handout.html.j2" in text
-    assert "not a regular file" in text or "outside templates/" in text
+    assert text.startswith("templates/partials/macros.html.j2: file is "), text
     assert PASSWD_START + ":" not in text
 
 

@@ -223,10 +223,23 @@ def test_greek_maths_and_emoji_render_with_real_glyphs(project, text):
     assert all(c in printed for c in text if not c.isspace() and c != "\ufe0f")
 
 
-def test_character_no_packaged_font_has_fails_the_document_naming_it(project):
+def test_character_no_packaged_font_has_is_refused_at_load_at_its_line(project):
     hieroglyph = "\U00013000"
     assert ord(hieroglyph) not in _packaged_cmap()
     project.topic()["summary"]["plain"] = f"Old text {hieroglyph}"
+    from medbrief.loader import load_project
+
+    with pytest.raises(ContentError) as e:
+        load_project(project.write().root)
+    [msg] = problems_of(e)
+    assert msg.startswith("content/topics/alpha.yaml:")
+    assert "summary.plain: character" in msg and "(U+13000 EGYPTIAN HIEROGLYPH A001)" in msg
+
+
+def test_character_no_packaged_font_has_in_a_template_fails_the_document_naming_it(project):
+    hieroglyph = "\U00013000"
+    base = (project.root / "templates" / "base.html.j2").read_text()
+    project.template("base.html.j2", base.replace("</body>", f"<p>{hieroglyph}</p></body>"))
     [result] = project.build().results
     assert not result.ok
     assert "(U+13000)" in str(result.error)

@@ -247,3 +247,17 @@ def test_a_port_in_use_is_an_error_not_a_traceback(running, capsys):
     err = capsys.readouterr().err
     assert f"cannot serve on 127.0.0.1:{port}" in err and "hint: choose another --port" in err
     assert "Traceback" not in err
+
+
+def test_index_and_previews_pass_axe(running):
+    from browser_support import axe_source, axe_violations, describe
+
+    source = axe_source()
+    with chromium() as browser:
+        context = browser.new_context(bypass_csp=True)  # axe is injected by the test
+        for path in ["", "_medbrief/preview/web/car-t-ms.html"]:
+            page = context.new_page()
+            page.goto(running.url + path)
+            page.wait_for_function("document.documentElement.dataset.generation !== undefined")
+            violations = axe_violations(page, source)
+            assert violations == [], f"/{path}:\n{describe(violations)}"

@@ -18,6 +18,7 @@ from pptx.enum.shapes import MSO_SHAPE, MSO_SHAPE_TYPE, PP_PLACEHOLDER
 
 from conftest import copy_project, page_texts, squash
 from deck_fixtures import ORG_LAYOUTS, inside, org_master, pdf_words, text_boxes, to_pdf, tokens
+from medbrief.errors import ContentError
 from medbrief.jobs import Filters
 from medbrief.pipeline import build
 
@@ -196,16 +197,19 @@ def test_decks_use_the_organisations_layouts_and_metadata(tmp_path):
     assert "Org Compare" in combined
 
 
-def test_a_missing_layout_fails_the_decks_listing_the_masters_layouts(tmp_path):
+def test_a_missing_layout_is_refused_at_load_at_its_theme_line(tmp_path):
     project = copy_project(tmp_path / "project")
     master = with_master(project.root, {**ORG_LAYOUTS, "comparison": "Side by Side"})
-    report = build(project.root, tmp_path / "out", DECKS_AND_SLIDES)
-    assert not report.ok and report.failures
-    assert {r.job.document for r in report.failures} == {"deck", "slides"}
-    for result in report.failures:
-        text = str(result.error)
-        assert 'layout "Side by Side" (for "comparison" slides) is not in' in text
-        assert re.search(r"'Org Title', 'Org Body', 'Org Divider', 'Org Two Columns', "
-                         r"'Org Compare'", text), text
-        assert master.name in text
-    assert not list((tmp_path / "out").glob("decks/*.pptx"))
+    with pytest.raises(ContentError) as e:
+        build(project.root, tmp_path / "out", DECKS_AND_SLIDES)
+    [problem] = e.value.problems()
+    theme = (project.root / "content" / "theme.yaml").read_text().splitlines()
+    line = next(i for i, row in enumerate(theme, 1) if "Side by Side" in row)
+    assert str(problem.location).startswith(f"content/theme.yaml:{line}:")
+    assert problem.field == "layouts.comparison"
+    assert problem.message == ('layout "Side by Side" (for "comparison" slides) is not in '
+                               f"{master.name}")
+    assert re.search(r"'Org Title', 'Org Body', 'Org Divider', 'Org Two Columns', "
+                     r"'Org Compare'", problem.hint), problem.hint
+    assert "DeckStyle" not in problem.hint
+    assert not (tmp_path / "out").exists()

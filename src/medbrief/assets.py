@@ -103,7 +103,7 @@ def check_image(path: Path, shown: str, where: Location | None = None,
 def check_raster(data: bytes) -> tuple[str, str] | None:
     """Refuse more than MAX_PIXELS pixels (from the header), then decode the image once, so
     damaged or truncated data is refused here rather than printed as noise."""
-    from PIL import Image
+    from PIL import Image, ImageFile
 
     try:
         with warnings.catch_warnings():
@@ -114,11 +114,14 @@ def check_raster(data: bytes) -> tuple[str, str] | None:
                     return (f"image is {width:,} × {height:,} pixels; the limit is "
                             f"{MAX_PIXELS:,} pixels",
                             "scale it down; a logo needs only a few hundred pixels")
-                try:
+                strict, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+                try:  # WeasyPrint sets LOAD_TRUNCATED_IMAGES: a truncated image must fail here
                     image.load()
                 except Exception as e:  # truncated, bad CRC, broken compressed stream...
                     return (f"the image data is damaged or truncated ({_reason(e)})",
                             "re-export the image as PNG from the original")
+                finally:
+                    ImageFile.LOAD_TRUNCATED_IMAGES = strict
     except Image.DecompressionBombError:
         return (f"image is over {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels; the limit is "
                 f"{MAX_PIXELS:,} pixels",

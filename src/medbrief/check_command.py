@@ -18,8 +18,9 @@ from .cliopts import filters_from, outdir_from, print_load_warnings
 from .exitcodes import EXIT_FAILED, EXIT_OK
 from .jobs import Filters, plan_jobs
 from .loader import Project, load_project
-from .pipeline import build
+from .pipeline import build, check_outdir
 from .quality import build_findings, check_content, gate_failed, run_checks
+from .quality.content import run_content_checks
 from .quality.documents import display
 from .quality.finding import ERROR, INFO, WARNING, Finding, counts
 from .quality.readability import WHOLE_TOPIC
@@ -62,10 +63,22 @@ def build_missing(project: Project, outdir: Path, filters: Filters, console: Con
 
 
 def check(project: Project, outdir: Path, filters: Filters, console: Console, *,
-          quiet: bool = False, today: dt.date | None = None) -> QualityReport:
-    """What ``check`` does before printing: build what is missing, then run every check."""
-    found, notes = build_missing(project, outdir, filters, console, quiet)
-    return run_checks(project, outdir, filters, today=today, build=found, notes=notes)
+          quiet: bool = False, today: dt.date | None = None,
+          strict: bool = False) -> QualityReport:
+    """What ``check`` does before printing: build what is missing (only if the content gate
+    passes), then run every check.  When the gate refuses, nothing is built or rebuilt: the
+    files already in ``outdir`` are checked as they are."""
+    today = today or dt.date.today()
+    check_outdir(project.root, outdir)
+    content = run_content_checks(project, today)
+    refused = gate_failed(content.findings, strict)
+    if refused:
+        found, notes = [], ["the content checks failed, so nothing was built or rebuilt; the "
+                            "files already built were checked as they are"]
+    else:
+        found, notes = build_missing(project, outdir, filters, console, quiet)
+    return run_checks(project, outdir, filters, today=today, build=found, notes=notes,
+                      content=content, gate_refused=refused)
 
 
 def run_check(args, console: Console) -> int:
@@ -74,21 +87,24 @@ def run_check(args, console: Console) -> int:
     project = load_project(root, sites=getattr(args, "sites", None))
     print_load_warnings(project, console)
     report = check(project, outdir_from(args, root), filters_from(args), console,
-                   quiet=args.quiet)
+                   quiet=args.quiet, strict=args.strict)
     print_findings(report.findings, console, args.quiet)
     if not args.quiet:
-        out = Console()
-        out = out if out.is_terminal else Console(width=150)
+        out = Console(emoji=False)
+        out = out if out.is_terminal else Console(width=150, emoji=False)
         out.print(content_table(report))
         out.print(documents_table(report))
-    paths = [write_json(report), write_html(report)]
     n = counts(report.findings)
     bad = gate_failed(report.findings, args.strict)
     colour = "red" if bad else "green"
+    if report.gate_refused:  # nothing is written into the output folder
+        said = "the content gate failed, so nothing was built or written"
+    else:
+        paths = [write_json(report), write_html(report)]
+        said = f"report: {escape(', '.join(display(project, p) for p in paths))}"
     console.print(f"[{colour}]quality checks: {n[ERROR]} errors, {n[WARNING]} warnings[/]"
                   f"{' (warnings fail with --strict)' if args.strict and n[WARNING] else ''}; "
-                  f"report: {escape(', '.join(display(project, p) for p in paths))}",
-                  highlight=False)
+                  f"{said}", highlight=False)
     return EXIT_FAILED if bad else EXIT_OK
 
 

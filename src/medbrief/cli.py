@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import ContentError, MedbriefError
+from .errors import ContentError, MedbriefError, UsageError
 from .exitcodes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID
 
 COMMANDS = ["build", "check", "schema", "new", "serve", "doctor"]
@@ -63,14 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from rich.console import Console
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, emoji=False)
     try:
         from . import commands
 
         if args.words and args.command not in ("new",):
             parser().error(f"unexpected argument {args.words[0]!r}")
         return commands.COMMANDS[args.command](args, console)
-    except ContentError as e:
+    except (ContentError, UsageError) as e:
         if args.debug:
             traceback.print_exc()
         from .cliopts import print_problems

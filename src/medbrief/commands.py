@@ -9,7 +9,7 @@ from rich.table import Table
 
 from . import environment
 from .cliopts import filters_from, outdir_from, print_load_warnings
-from .errors import SetupError
+from .errors import SetupError, printable
 from .exitcodes import EXIT_FAILED, EXIT_OK
 from .jobs import Filters, plan_jobs
 from .loader import load_project
@@ -28,18 +28,27 @@ def summary_table(report: BuildReport) -> Table:
     for r in report.results:
         pages = str(r.entry.pages) if r.entry else "-"
         unit = " slides" if r.job.format == "pptx" else ""
-        status = r.job.output if r.ok else f"[red]{r.job.output} (failed)[/red]"
+        name = escape(r.job.output)
+        status = name if r.ok else f"[red]{name} (failed)[/red]"
         table.add_row(status, pages + unit if r.entry else pages, _size(r.size) if r.ok else "-",
                       f"{r.seconds:.2f} s", str(len(r.warnings)))
     return table
 
 
-def _print_result(console: Console, result: JobResult) -> None:
+def _print_result(console: Console, result: JobResult, debug: bool = False) -> None:
     for warning in result.warnings:
-        console.print(f"[yellow]warning[/yellow]: {escape(f'{result.job.output}: {warning}')}")
+        said = printable(f"{result.job.output}: {warning}")
+        console.print(f"[yellow]warning[/yellow]: {escape(said)}")
     if result.error:
-        for problem in result.error.problems():
-            console.print(f"[red]error[/red]: {escape(str(problem))}", soft_wrap=True)
+        print_error(console, result.error, debug)
+
+
+def print_error(console: Console, error, debug: bool = False) -> None:
+    """A document's (or the manifest's) error; its traceback only with --debug."""
+    if debug and error.debug:
+        console.print(escape(error.debug.rstrip()), highlight=False, soft_wrap=True)
+    for problem in error.problems():
+        console.print(f"[red]error[/red]: {escape(str(problem))}", soft_wrap=True)
 
 
 def check_machine(project, filters: Filters, console: Console, *, quiet: bool) -> None:
@@ -73,7 +82,7 @@ def doctor_table(checks: list[environment.Check]) -> Table:
 def run_doctor(args, console: Console) -> int:
     """Report what this machine has; exit 1 (with the fix) when ``build`` cannot work."""
     checks = environment.checks()
-    out = Console(soft_wrap=False, highlight=False)
+    out = Console(soft_wrap=False, highlight=False, emoji=False)
     out.print(doctor_table(checks))
     fixes = {c.fix: c for c in checks if not c.ok and c.fix}
     for fix, c in fixes.items():
@@ -107,7 +116,7 @@ def run_build(args, console: Console) -> int:
         def progress(done, total, result, job):
             bar.update(task, total=total, completed=done, description=f"Building {job.output}")
             if result is not None:
-                _print_result(console, result)
+                _print_result(console, result, args.debug)
 
         def waiting(message):
             bar.update(task, description="Waiting for another build")
@@ -116,14 +125,21 @@ def run_build(args, console: Console) -> int:
         report = build(root, out, filters_from(args), write_html=args.html, progress=progress,
                        project=project, on_wait=waiting)
     if not args.quiet:
-        Console().print(summary_table(report))
+        Console(emoji=False).print(summary_table(report))
     if not report.results:
         console.print("[yellow]nothing matched the filters[/yellow]")
         return EXIT_FAILED
+    if report.manifest_error:
+        print_error(console, report.manifest_error, args.debug)
     failed = len(report.failures)
     if failed:
-        console.print(f"[red]{failed} of {len(report.results)} documents failed[/red]; "
-                      "their previous files were left unchanged")
+        unrecorded = sum(1 for r in report.failures if r.entry is not None)
+        said = ("their previous files were left unchanged" if not unrecorded else
+                f"{unrecorded} of them written but not recorded in manifest.json, the others' "
+                "previous files left unchanged")
+        console.print(f"[red]{failed} of {len(report.results)} documents failed[/red]; {said}")
+        return EXIT_FAILED
+    if report.manifest_error:
         return EXIT_FAILED
     if not args.quiet:
         console.print(f"{len(report.results)} documents in {report.seconds:.1f} s")

@@ -7,15 +7,40 @@ catches them once, at the edge, and prints them without a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069]"
+)
+"""Characters that must never reach a terminal raw: C0 controls (tab and newline aside), DEL,
+C1 controls, surrogates, non-characters and the bidi embedding/override/isolate controls.
+Content refuses them (:data:`medbrief.yamlload.FORBIDDEN_CHARS`); messages escape them."""
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character written as an escape (``\\x1b``), so a
+    message quoting hostile content can neither drive the terminal nor hide what it says."""
+    return UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+_NAME = re.compile(r"[\w-]+")
 
 
 def field_path(loc: tuple) -> str:
-    """A validation location as a field path: ``sections[2].heading``."""
+    """A field path as authors read it: ``sections[2].heading.plain``; a key that is not a
+    plain name is quoted, ``layouts['a[b]']``, so it can never pass for an index."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not _NAME.fullmatch(str(part)):
+            out += f"[{str(part)!r}]"
+        else:
+            out += f".{part}" if out else str(part)
     return out
+
 
 @dataclass(frozen=True)
 class Location:
@@ -48,20 +73,37 @@ class Problem:
         head = f"{self.location}: "
         if self.field:
             head += f"{self.field}: "
-        text = head + self.message
+        text = printable(head + self.message)
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {printable(self.hint)}"
         return text
 
 
+def _restore(cls: type, state: dict) -> MedbriefError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
+
+
 class MedbriefError(Exception):
-    """Root of every error medbrief reports to a user."""
+    """Root of every error medbrief reports to a user.
+
+    Errors pickle with their fields (a process pool's workers return them to the parent);
+    ``debug`` holds the formatted traceback of an unexpected engine exception, printed only
+    under ``--debug``.
+    """
+
+    debug: str = ""
 
     def __init__(self, message: str, *, hint: str = "", location: Location | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.location = location
+
+    def __reduce__(self):
+        return _restore, (type(self), dict(self.__dict__))
 
     def problems(self) -> list[Problem]:
         loc = self.location or Location("medbrief")
@@ -85,6 +127,10 @@ class ContentError(MedbriefError):
 
     def problems(self) -> list[Problem]:
         return list(self._problems)
+
+
+class UsageError(MedbriefError):
+    """The command or its environment is wrong (an option, SOURCE_DATE_EPOCH): exit 2."""
 
 
 class TemplateError(MedbriefError):
@@ -116,3 +162,8 @@ class DamagedOutput(MedbriefError):
 
 class OutputError(MedbriefError):
     """An output could not be written (read-only folder, disk full, locked)."""
+
+
+class DocumentError(RenderError):
+    """An unexpected exception while producing one document (a bug, or an input an engine
+    could not handle): that document's failure, never the build's."""

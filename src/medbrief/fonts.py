@@ -23,11 +23,14 @@ PACKAGES = {
     "Arimo": "fontpkg_arimo",
     "Noto Emoji": "manimgx_fonts:NotoEmoji",
     "Noto Sans Symbols": "manimgx_fonts:NotoSansSymbols",
+    "DejaVu Sans Mono": "symbolica._data.fonts.render.fonts:DejaVuSansMono",
 }
 """Font families medbrief can use, and the PyPI package (module) that ships each.
 
 ``module:Prefix`` takes only the files whose names start with ``Prefix`` from a package
-that ships several families in one folder (manimgx-fonts: emoji and symbols fallbacks)."""
+that ships several families in one folder (manimgx-fonts: emoji and symbols fallbacks;
+symbolica-fonts: DejaVu Sans Mono, the one packaged font with the Dingbats block -- ✓ U+2713,
+✗ U+2717 -- which Noto Sans Symbols lacks)."""
 
 FALLBACK = "Noto Sans"
 """Family used for characters the main font lacks (Greek, maths symbols...)."""
@@ -43,7 +46,7 @@ class FontFile:
 
 def _describe(family: str, path: Path) -> FontFile:
     name = path.stem
-    style = "italic" if "Italic" in name else "normal"
+    style = "italic" if "Italic" in name or "Oblique" in name else "normal"
     variable = "[" in name  # variable font, e.g. NotoSans[wdth,wght]
     weight = "100 900" if variable else ("700" if "Bold" in name else "400")
     return FontFile(family, path, weight, style)
@@ -55,7 +58,12 @@ def family_files(family: str) -> tuple[FontFile, ...]:
     name, _, prefix = PACKAGES[family].partition(":")
     module = importlib.import_module(name)
     root = getattr(module, "ROOT", None)
-    folder = Path(root) / "files" if root else Path(module.__file__).parent
+    if root:
+        folder = Path(root) / "files"
+    elif module.__file__:
+        folder = Path(module.__file__).parent
+    else:  # a namespace package: the folder itself
+        folder = Path(next(iter(module.__path__)))
     return tuple(_describe(family, p) for p in sorted(folder.glob(f"{prefix}*.[ot]tf")))
 
 
@@ -125,3 +133,40 @@ def fontconfig_file() -> Path:
 def use_packaged_fonts_only() -> None:
     """Point fontconfig at the packaged fonts.  Call before importing WeasyPrint."""
     os.environ["FONTCONFIG_FILE"] = str(fontconfig_file())
+
+
+@functools.cache
+def coverage() -> frozenset[int]:
+    """Every code point some packaged font can draw (read from the fonts' cmap tables)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from .errors import Location
+    from .safefile import read_file
+
+    points: set[int] = set()
+    for family in PACKAGES:
+        for face in _files_or_none(family):
+            data = read_file(face.path, [face.path.parent], 50_000_000, Location(str(face.path)))
+            with TTFont(io.BytesIO(data), lazy=True) as font:
+                points.update(font.getBestCmap() or {})
+    return frozenset(points)
+
+
+def undrawable(text: str) -> list[str]:
+    """The characters of ``text`` no packaged font can draw, in order, each once (spaces,
+    line breaks, joiners and variation selectors need no glyph)."""
+    import unicodedata
+
+    known = coverage()
+    found = []
+    for ch in dict.fromkeys(text):
+        if ord(ch) in known or ch in "\n\t\r" or ch.isspace():
+            continue
+        if unicodedata.category(ch) == "Cf" or 0xFE00 <= ord(ch) <= 0xFE0F \
+                or 0xE0100 <= ord(ch) <= 0xE01EF:
+            continue
+        found.append(ch)
+    return found
+

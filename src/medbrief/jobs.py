@@ -51,26 +51,16 @@ class Filters:
         )
 
 
-def _topic_groups(spec: DocumentSpec, project: Project) -> list[tuple[Topic, ...]]:
-    ids = spec.topics or sorted(project.topics)
-    topics = tuple(project.topics[i] for i in ids)
-    return [(t,) for t in topics] if spec.per == "topic" else [topics]
-
-
 def plan_jobs(project: Project, filters: Filters = Filters()) -> list[Job]:
     """Every job the plan asks for, in plan order, that the filters accept."""
     jobs = []
     for spec in project.plan.documents:
         sites = project.sites_for(spec)
-        for site in sites if sites is not None else [None]:
-            for topics in _topic_groups(spec, project):
-                for paper in spec.papers or [None]:
-                    for variant in spec.variants or [None]:
-                        out = spec.output.format(
-                            topic=topics[0].id if spec.per == "topic" else "all",
-                            paper=paper or "", variant=variant or "",
-                            site=site.id if site else "")
-                        job = Job(spec, topics, paper, variant, out, site)
-                        if filters.accepts(job):
-                            jobs.append(job)
+        by_id = {site.id: site for site in sites} if sites is not None else {}
+        for ids, paper, variant, site_id, out in spec.expand(
+                sorted(project.topics), list(by_id) if sites is not None else None):
+            job = Job(spec, tuple(project.topics[i] for i in ids), paper, variant, out,
+                      by_id.get(site_id))
+            if filters.accepts(job):
+                jobs.append(job)
     return jobs

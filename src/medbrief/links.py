@@ -43,3 +43,34 @@ def markdown_links(text: str) -> list[str]:
             if child.type == "link_open":
                 found.append(str(child.attrGet("href") or ""))
     return list(dict.fromkeys(found))
+
+
+MAX_EMPHASIS_DEPTH = 3
+"""Deepest emphasis accepted (``***bold italic***`` is 2); deeper nesting is refused at load,
+before an engine recurses through it."""
+
+
+def markdown_problems(text: str) -> list[tuple[str, str]]:
+    """What in a content string's Markdown no document can draw, as ``(message, hint)``:
+    emphasis nested deeper than MAX_EMPHASIS_DEPTH, and code spans (decks cannot draw them;
+    content Markdown is emphasis and links only)."""
+    if "*" not in text and "_" not in text and "`" not in text:
+        return []
+    problems, depth, deepest = [], 0, 0
+    for token in INLINE_MARKDOWN.parseInline(text):
+        for child in token.children or []:
+            if child.type in ("em_open", "strong_open"):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif child.type in ("em_close", "strong_close"):
+                depth -= 1
+            elif child.type == "code_inline" and not any("code span" in p for p, _ in problems):
+                shown = child.content if len(child.content) <= 30 else child.content[:27] + "..."
+                problems.append((f"code span `{shown}` is not supported: content Markdown is "
+                                 "emphasis and links only",
+                                 "remove the backticks (write \\` for a literal backtick)"))
+    if deepest > MAX_EMPHASIS_DEPTH:
+        problems.append((f"emphasis nested {deepest} levels deep; at most "
+                         f"{MAX_EMPHASIS_DEPTH} are allowed",
+                         "use *italic*, **bold** or ***both***, not emphasis inside emphasis"))
+    return problems

@@ -7,17 +7,21 @@ model.  All problems of a run are collected and raised together as one
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from . import fonts
 from .errors import ContentError, Location, MedbriefError, Problem, field_path
-from .links import markdown_links, unsafe_link
+from .links import markdown_links, markdown_problems, unsafe_link
 from .model import LOCATED_CHECKS, DocumentSpec, JargonList, Plan, Theme, Topic
 from .paths import project_file
 from .sites import SiteList, load_sites
+from .themefiles import ThemeFiles, check_plan_templates, check_theme_files
 from .yamlload import Document, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -66,6 +70,8 @@ class Project:
     """The parsed documents, for locating fields in later checks."""
     warnings: tuple[Problem, ...] = field(default=())
     """Things loading noticed that do not stop a build (a file it did not load)."""
+    theme_files: ThemeFiles = field(default_factory=ThemeFiles)
+    """The logo, master and measuring fonts the theme names, checked at load."""
     sites: dict[str, SiteList] = field(default_factory=dict)
     """The validated sites file of each plan row with ``sites:``, by that row's value."""
     jargon: JargonList | None = None
@@ -110,9 +116,33 @@ def _message(err: dict) -> str:
     return msg
 
 
-def _clean_loc(loc: tuple) -> tuple:
-    # pydantic adds function-validator names such as 'function-after[...]'
-    return tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+def _clean_loc(loc: tuple, data: Any) -> tuple:
+    """``loc`` without the validator names pydantic adds (``function-after[...]``); a part
+    that is a key of the data at that point is always kept, whatever it contains."""
+    kept, here = [], data
+    for part in loc:
+        in_dict = isinstance(here, dict) and part in here
+        if in_dict or (isinstance(part, int) and isinstance(here, list)
+                       and 0 <= part < len(here)):
+            kept.append(part)
+            here = here[part]
+        elif not (isinstance(part, str) and "[" in part):
+            kept.append(part)
+            here = None
+    return tuple(kept)
+
+
+_COMMENT_VALUE = re.compile(r":[ \t]+(#\S*)")
+
+
+def _comment_value(doc: Document, where: Location) -> str | None:
+    """``#14506b`` when the line of an empty value reads ``colour: #14506b`` (unquoted, so
+    YAML took it for a comment)."""
+    lines = doc.text.splitlines()
+    if not where.line or where.line > len(lines):
+        return None
+    m = _COMMENT_VALUE.search(lines[where.line - 1])
+    return m.group(1)[:20] if m else None
 
 
 def validate(model: type[M], doc: Document) -> M:
@@ -122,9 +152,14 @@ def validate(model: type[M], doc: Document) -> M:
     except ValidationError as e:
         problems = []
         for err in e.errors(include_url=False):
-            loc = _clean_loc(err["loc"])
-            problems.append(Problem(doc.locate(loc), field_path(loc), _message(err),
-                                    HINTS.get(err["type"], "")))
+            loc = _clean_loc(err["loc"], doc.data)
+            where = doc.locate(loc)
+            message, hint = _message(err), HINTS.get(err["type"], "")
+            comment = _comment_value(doc, where) if err.get("input") is None else None
+            if comment:
+                message += f" (YAML reads `{comment}` as a comment)"
+                hint = f'quote it: "{comment}"'
+            problems.append(Problem(where, field_path(loc), message, hint))
         raise ContentError(problems) from None
     cross = getattr(result, "cross_field_problems", None)
     problems = [Problem(doc.locate(loc), field_path(loc), message, hint)
@@ -147,7 +182,7 @@ def _load(root: Path, path: Path, model: type[M], problems: list[Problem]):
     except ContentError as e:
         problems.extend(e.problems())
         return None, None
-    problems += unsafe_links(doc)
+    problems += unsafe_links(doc) + markdown_problems_of(doc) + glyph_problems(doc)
     try:
         return doc, validate(model, doc)
     except ContentError as e:
@@ -176,6 +211,30 @@ def unsafe_links(doc: Document) -> list[Problem]:
         for where, text in strings_in(doc.data) if "](" in text
         for href in markdown_links(text) if unsafe_link(href)
     ]
+
+
+def glyph_problems(doc: Document) -> list[Problem]:
+    """Characters no packaged font can draw, located at their field (found at load, not as
+    an empty box or an unlocated failure while printing)."""
+    problems = []
+    for where, text in strings_in(doc.data):
+        if all(ord(c) < 0x250 or 0x2000 <= ord(c) <= 0x206F for c in text):
+            continue  # Latin and general punctuation: Noto Sans has them all (no fonts read)
+        for ch in fonts.undrawable(text):
+            name = unicodedata.name(ch, "unnamed")
+            problems.append(Problem(
+                doc.locate(where), field_path(where),
+                f"character {ch!r} (U+{ord(ch):04X} {name}) cannot be printed: no packaged "
+                "font has it", "replace it with a character the fonts have, or remove it"))
+    return problems
+
+
+def markdown_problems_of(doc: Document) -> list[Problem]:
+    """Markdown in any text of ``doc`` that documents cannot draw (see
+    :func:`medbrief.templating.markdown_problems`), located at its field."""
+    return [Problem(doc.locate(where), field_path(where), message, hint)
+            for where, text in strings_in(doc.data)
+            for message, hint in markdown_problems(text)]
 
 
 def load_project(root: Path, sites: Path | None = None) -> Project:
@@ -210,6 +269,10 @@ def load_project(root: Path, sites: Path | None = None) -> Project:
             continue
         topics[topic.id], files[topic.id], docs[topic.id] = topic, path, doc
     theme_doc, theme = _load(root, content / "theme.yaml", Theme, problems)
+    theme_files = ThemeFiles()
+    if theme is not None:
+        theme_files, found = check_theme_files(root, theme, theme_doc)
+        problems += found
     plan_doc, plan = _load(root, content / "documents.yaml", Plan, problems)
     site_lists: dict[str, SiteList] = {}
     jargon_doc = jargon = None
@@ -218,14 +281,17 @@ def load_project(root: Path, sites: Path | None = None) -> Project:
         jargon_doc, jargon = _load(root, content / JARGON_FILE, JargonList, problems)
     if plan is not None:
         problems += _check_plan(plan, plan_doc, topics)
+        problems += check_plan_templates(root, plan, plan_doc)
         site_lists = _load_sites(root, plan, plan_doc, sites, problems)
+        problems += _duplicate_outputs(plan, plan_doc, topics, site_lists)
     if problems:
         raise ContentError(problems)
     files.update(theme=content / "theme.yaml", plan=content / "documents.yaml")
     docs.update(theme=theme_doc, plan=plan_doc)
     if jargon_doc is not None:
         files["jargon"], docs["jargon"] = content / JARGON_FILE, jargon_doc
-    return Project(root, topics, theme, plan, files, docs, tuple(warnings), site_lists, jargon)
+    return Project(root, topics, theme, plan, files, docs, tuple(warnings), theme_files,
+                   site_lists, jargon)
 
 
 TOPIC_SUFFIXES = (".yaml", ".yml")
@@ -303,4 +369,27 @@ def _check_plan(plan: Plan, doc: Document, topics: dict[str, Topic]) -> list[Pro
                 problems.append(Problem(
                     doc.locate(("documents", i, "topics", j)), f"documents[{i}].topics[{j}]",
                     f"unknown topic {topic_id!r}", f"known topics: {', '.join(sorted(topics))}"))
+    return problems
+
+
+def _duplicate_outputs(plan: Plan, doc: Document, topics: dict[str, Topic],
+                       site_lists: dict[str, SiteList]) -> list[Problem]:
+    """Two plan rows that would write one output file: refused, naming both rows' lines."""
+    if any(t not in topics for spec in plan.documents for t in spec.topics or []) or any(
+            spec.sites and spec.sites not in site_lists for spec in plan.documents):
+        return []  # already reported
+    problems = []
+    written: dict[str, int] = {}  # output path -> the first row that writes it
+    for i, spec in enumerate(plan.documents):
+        sites = [s.id for s in site_lists[spec.sites]] if spec.sites else None
+        for *_, out in spec.expand(sorted(topics), sites):
+            first = written.setdefault(out, i)
+            if first != i:
+                there = doc.locate(("documents", first, "output"))
+                problems.append(Problem(
+                    doc.locate(("documents", i, "output")), f"documents[{i}].output",
+                    f"writes {out!r}, which documents[{first}] (line {there.line}) also writes",
+                    "give each row its own output name, e.g. add the document kind or "
+                    "{variant}"))
+                break
     return problems

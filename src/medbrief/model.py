@@ -474,6 +474,22 @@ class DocumentSpec(Model):
         """The most pages a file of ``variant`` may have, if any."""
         return None if variant in self.max_pages_exempt else self.max_pages
 
+    def expand(self, all_topics: list[str], site_ids: list[str] | None = None
+               ) -> list[tuple[tuple[str, ...], str | None, str | None, str | None, str]]:
+        """Every file this row writes: ``(topic ids, paper, variant, site id, output path)``,
+        in order (site, topics, paper, variant).
+
+        ``all_topics`` (sorted) is used when the row names no topics; ``site_ids`` are the
+        sites of a row with ``sites:`` (None for other rows)."""
+        ids = tuple(self.topics or all_topics)
+        groups = [(t,) for t in ids] if self.per == "topic" else [ids]
+        return [(topics, paper, variant, site,
+                 self.output.format(topic=topics[0] if self.per == "topic" else "all",
+                                    paper=paper or "", variant=variant or "", site=site or ""))
+                for site in (site_ids if site_ids is not None else [None])
+                for topics in groups for paper in self.papers or [None]
+                for variant in self.variants or [None]]
+
     @model_validator(mode="after")
     def _placeholders(self) -> DocumentSpec:
         made = WRITER_FORMATS[self.writer_name]

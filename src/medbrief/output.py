@@ -16,14 +16,17 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import io
 import json
 import os
+import re
 import socket
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from .errors import Location, OutputError
@@ -190,23 +193,80 @@ def read_manifest(outdir: Path) -> list[ManifestEntry]:
         return []
 
 
-def _matches(outdir: Path, entry: ManifestEntry) -> bool:
+def count_pages(data: bytes, fmt: str) -> int | None:
+    """Pages of a PDF, slides of a .pptx (a web page is one), read from its bytes; None if
+    it cannot be read as its format."""
     try:
-        return sha256((outdir / entry.path).read_bytes()) == entry.sha256
+        if fmt == "html":
+            return 1 if data.lstrip()[:15].lower().startswith(b"<!doctype html") else None
+        if fmt == "pdf":
+            import pikepdf
+
+            with pikepdf.open(io.BytesIO(data)) as pdf:
+                return len(pdf.pages)
+        if fmt == "pptx":
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                return sum(1 for n in z.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n))
+    except Exception:  # noqa: BLE001 - a damaged file is simply not vouched for
+        return None
+    return None
+
+
+Describe = Callable[[str, bytes], "ManifestEntry | None"]
+"""Makes the manifest entry of an output path from its bytes (None: not a planned output)."""
+
+
+def _read_output(outdir: Path, relative: str) -> bytes | None:
+    path = outdir / relative
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        return path.read_bytes()
     except OSError:
-        return False
+        return None
 
 
-def repair_manifest(outdir: Path) -> None:
-    """Drop entries whose file is gone or no longer has the recorded sha256.
+def repair_manifest(outdir: Path, describe: Describe | None = None) -> None:
+    """Make the manifest describe the files that are there, by re-hashing them.
 
-    Called under the lock before a build: a build killed between replacing a file and
-    updating the manifest leaves at most that one entry stale, and it is never trusted.
+    Called under the lock before a build.  A build killed between replacing a file and
+    updating the manifest leaves that entry stale (or missing): the file is hashed and its
+    pages counted again, and the entry updated, never dropped while the file is there.  An
+    entry is dropped only when its file is gone or cannot be read as its format.
+    ``describe`` gives the entry of a planned output found in the folder but not listed.
     """
     entries = read_manifest(outdir)
-    good = [e for e in entries if _matches(outdir, e)]
-    if len(good) != len(entries):
-        _write_entries(outdir, good)
+    kept: list[ManifestEntry] = []
+    changed = False
+    for entry in entries:
+        data = _read_output(outdir, entry.path)
+        if data is None:
+            changed = True
+            continue
+        digest = sha256(data)
+        if digest == entry.sha256:
+            kept.append(entry)
+            continue
+        changed = True
+        fresh = describe(entry.path, data) if describe else None
+        pages = fresh.pages if fresh else count_pages(data, entry.format)
+        if pages is not None:
+            kept.append(fresh or replace(entry, sha256=digest, pages=pages))
+    if describe is not None:
+        listed = {e.path for e in kept} | {e.path for e in entries}
+        for path in sorted(_output_files(outdir) - listed):
+            data = _read_output(outdir, path)
+            fresh = describe(path, data) if data is not None else None
+            if fresh is not None:
+                kept.append(fresh)
+                changed = True
+    if changed:
+        _write_entries(outdir, sorted(kept, key=lambda e: e.path))
+
+
+def _output_files(outdir: Path) -> set[str]:
+    return {str(p.relative_to(outdir)) for suffix in ("*.pdf", "*.pptx", "*.html")
+            for p in outdir.rglob(suffix) if not p.name.startswith(TMP_PREFIX)}
 
 
 def write_manifest(outdir: Path, new: list[ManifestEntry]) -> list[ManifestEntry]:

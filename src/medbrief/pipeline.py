@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import signal
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,15 +24,22 @@ from typing import Any
 from markupsafe import Markup
 
 from . import __version__, fonts, web
-from .assets import check_image
 from .diagram import DiagramStyle, process_svg
-from .errors import ContentError, Location, MedbriefError, Problem, RenderError
+from .errors import (
+    DocumentError,
+    Location,
+    MedbriefError,
+    OutputError,
+    RenderError,
+    UsageError,
+)
 from .jobs import Filters, Job, plan_jobs
 from .loader import Project, load_project
 from .output import (
     ManifestEntry,
     Waiting,
     atomic_write,
+    count_pages,
     locked,
     repair_manifest,
     sha256,
@@ -65,22 +73,62 @@ class BuildReport:
     outdir: Path
     results: list[JobResult] = field(default_factory=list)
     seconds: float = 0.0
+    manifest_error: MedbriefError | None = None
+    """Set when the final manifest update failed (each document's own is in its result)."""
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.results)
+        return all(r.ok for r in self.results) and self.manifest_error is None
 
     @property
     def failures(self) -> list[JobResult]:
         return [r for r in self.results if not r.ok]
 
 
+MAX_EPOCH = 253_402_300_799
+"""23:59:59 on 31 December 9999, the last moment a PDF or ZIP date can hold."""
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` as seconds, or None when unset; an empty value counts as unset
+    (and is removed from the environment, because fontTools reads the variable too and
+    fails on an empty one).  Anything else that is not a whole number from 0 to MAX_EPOCH
+    is a :class:`UsageError`."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None:
+        return None
+    if not raw.strip():
+        del os.environ["SOURCE_DATE_EPOCH"]
+        return None
+    text = raw.strip()
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_EPOCH:
+        shown = ascii(raw) if len(raw) <= 40 else ascii(raw[:37]) + "..."
+        raise UsageError(f"SOURCE_DATE_EPOCH is {shown}: expected a whole number of seconds "
+                         f"since 1970-01-01 UTC, from 0 to {MAX_EPOCH}",
+                         hint="e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it")
+    if text != raw:
+        os.environ["SOURCE_DATE_EPOCH"] = text  # as fontTools and WeasyPrint expect it
+    return int(text)
+
+
 def build_date() -> dt.datetime:
     """The build's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, dt.UTC)
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def check_outdir(root: Path, outdir: Path) -> None:
+    """Refuse an output folder inside the project's content/ or templates/ (a build would
+    change its own inputs, and every file there counts as content)."""
+    real = Path(os.path.realpath(outdir))
+    for name in ("content", "templates"):
+        folder = Path(os.path.realpath(root / name))
+        if real == folder or folder in real.parents:
+            raise UsageError(f"output folder {outdir} is inside {name}/; refused",
+                             hint="build into output/ (the default) or a folder outside "
+                                  "content/ and templates/, with --output")
 
 
 def allowed_folders(project: Project) -> list[Path]:
@@ -114,27 +162,8 @@ def time_limit(seconds: float, name: str) -> Iterator[None]:
 
 
 def check_theme(project: Project) -> Path | None:
-    """Validate theme references that need the file system; return the logo path."""
-    theme, problems = project.theme, []
-    for key in ("body", "heading"):
-        family = getattr(theme.fonts, key)
-        if family not in fonts.PACKAGES:
-            problems.append(Problem(
-                project.locate("theme", ("fonts", key)), f"fonts.{key}",
-                f"font {family!r} is not a packaged font",
-                f"use one of: {', '.join(fonts.PACKAGES)}"))
-    logo = None
-    if theme.logo:
-        try:
-            where = project.locate("theme", ("logo",))
-            logo = project_file(project.root, project.content_dir, theme.logo,
-                                [project.content_dir], where)
-            check_image(logo, f"content/{theme.logo}", where)
-        except MedbriefError as e:
-            problems.append(Problem(e.location, "logo", e.message, e.hint))
-    if problems:
-        raise ContentError(problems)
-    return logo
+    """The theme's logo, checked when the project was loaded (see :mod:`medbrief.themefiles`)."""
+    return project.theme_files.logo
 
 
 class Builder:
@@ -183,7 +212,7 @@ class Builder:
         """A stylesheet under templates/ as text, for self-contained web pages."""
         path = project_file(self.project.root, self.project.root, relative,
                             [self.project.templates_dir])
-        return web.stylesheet_text(path)
+        return web.stylesheet_text(path, [self.project.templates_dir])
 
     def embedded_fonts(self) -> Markup:
         """@font-face rules with the theme's packaged fonts embedded (web pages)."""
@@ -278,11 +307,45 @@ def _entry(job: Job, rendered: Rendered) -> ManifestEntry:
                          sha256=sha256(rendered.data), site=job.site.id if job.site else None)
 
 
-def _run_job(builder: Builder, job: Job, outdir: Path, write_html: bool) -> JobResult:
+def describer(project: Project):
+    """The manifest entry of any output the plan makes, from the file's bytes (for
+    :func:`medbrief.output.repair_manifest`); None for a path the plan does not make."""
+    by_output = {job.output: job for job in plan_jobs(project)}
+
+    def describe(path: str, data: bytes) -> ManifestEntry | None:
+        job = by_output.get(path)
+        pages = count_pages(data, job.format) if job else None
+        return _entry(job, Rendered(data, pages)) if job and pages is not None else None
+
+    return describe
+
+
+def unexpected(output: str, stage: str, e: BaseException) -> DocumentError:
+    """An exception medbrief did not foresee, as the document's error (traceback kept for
+    ``--debug``, as text so the error still pickles)."""
+    said = str(e).strip().splitlines()[0][:300] if str(e).strip() else "(no message)"
+    error = DocumentError(
+        f"{type(e).__name__} while {stage}: {said}", location=Location(output),
+        hint="medbrief did not expect this input; run with --debug for the traceback and "
+             "report it with the content that caused it")
+    error.debug = "".join(traceback.format_exception(e))
+    return error
+
+
+def render_job(builder: Builder, job: Job, outdir: Path, write_html: bool = False) -> JobResult:
+    """Render one job and write its file: the unit every executor runs, in any process.
+
+    Never raises for the document's own failure: a :class:`MedbriefError`, and any other
+    exception an engine raises (IndexError, RecursionError, MemoryError...), becomes
+    ``result.error``, and the other documents go on.  The result pickles.  The manifest is
+    updated by :func:`record_result`, in the process that holds the output folder's lock.
+    """
     result, started = JobResult(job), time.perf_counter()
+    stage = f"making the {job.format.upper()}"
     try:
         html, rendered = builder.run(job)
         result.engine_seconds = rendered.render_seconds
+        stage = "writing the file"
         atomic_write(outdir / job.output, rendered.data)
         if write_html:
             atomic_write((outdir / job.output).with_suffix(".html"), standalone_html(html))
@@ -290,8 +353,32 @@ def _run_job(builder: Builder, job: Job, outdir: Path, write_html: bool) -> JobR
         result.warnings = rendered.warnings
     except MedbriefError as e:
         result.error = e
+    except Exception as e:  # noqa: BLE001 - contained: one document's failure, not the build's
+        result.error = unexpected(job.output, stage, e)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def record_result(outdir: Path, result: JobResult) -> JobResult:
+    """Add a written document to the manifest; a failure (a full disk between the document
+    and its manifest line) becomes that document's error and the build goes on."""
+    if result.entry is None:
+        return result
+    try:
+        write_manifest(outdir, [result.entry])
+    except MedbriefError as e:
+        result.error = OutputError(
+            f"written, but manifest.json was not updated: {e.message}",
+            hint=e.hint or "free some space; the next build brings the manifest up to date",
+            location=Location(result.job.output))
+    except Exception as e:  # noqa: BLE001
+        result.error = unexpected(result.job.output, "updating manifest.json", e)
+    return result
+
+
+def build_job(builder: Builder, job: Job, outdir: Path, write_html: bool = False) -> JobResult:
+    """One document in this process: render, write, record (see :func:`render_job`)."""
+    return record_result(outdir, render_job(builder, job, outdir, write_html))
 
 
 Progress = Callable[[int, int, JobResult | None, Job], None]
@@ -306,21 +393,24 @@ def build(
 
     ``on_wait`` is told, once, what this build waits for when another holds the folder."""
     started = time.perf_counter()
+    source_date_epoch()  # a bad value is refused before anything is built
     project = project or load_project(root)
+    check_outdir(project.root, outdir)
     builder = Builder(project)
     jobs = plan_jobs(project, filters or Filters())
     report = BuildReport(outdir.resolve())
     with locked(outdir, on_wait):
-        repair_manifest(outdir)
+        repair_manifest(outdir, describer(project))
         for i, job in enumerate(jobs):
             if progress:
                 progress(i, len(jobs), None, job)
-            result = _run_job(builder, job, outdir, write_html)
+            result = build_job(builder, job, outdir, write_html)
             report.results.append(result)
-            if result.entry:  # keep the manifest in step with the files, one at a time
-                write_manifest(outdir, [result.entry])
             if progress:
                 progress(i + 1, len(jobs), result, job)
-        write_manifest(outdir, [])
+        try:
+            write_manifest(outdir, [])
+        except MedbriefError as e:
+            report.manifest_error = e
     report.seconds = time.perf_counter() - started
     return report

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ContentError, Location, Problem
+from .safefile import read_file
 from .schema import modeline, schema_for
+from .yamlload import MAX_BYTES
 
 PLACEHOLDER = "TODO"
 """Text starting with this word is unfinished: the placeholder gate refuses it."""
@@ -144,9 +146,10 @@ def _used_ids(topics_dir: Path) -> dict[str, str]:
     used = {}
     for path in sorted(topics_dir.glob("*.yaml")):
         used[path.stem] = path.name
-        try:
-            match = re.search(r"^id:\s*['\"]?([^'\"\s#]+)", path.read_text("utf-8"), re.M)
-        except (OSError, UnicodeDecodeError):
+        try:  # a FIFO or a link out of content/ is skipped, never opened
+            text = read_file(path, [topics_dir.parent], MAX_BYTES, Location(path.name))
+            match = re.search(r"^id:\s*['\"]?([^'\"\s#]+)", text.decode("utf-8"), re.M)
+        except (ContentError, UnicodeDecodeError):
             match = None
         if match:
             used.setdefault(match.group(1), path.name)

@@ -18,14 +18,22 @@ from pathlib import Path
 from markupsafe import Markup
 
 from . import fonts
+from .errors import Location
+from .safefile import read_file
 
 FONT_MIME = {".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2"}
 
 
+MAX_EMBEDDED_BYTES = 20_000_000
+"""Largest file embedded in a web page (the fetcher's limit)."""
+
+
 def data_url(path: Path) -> str:
-    """A file's bytes as a ``data:`` URL."""
+    """A file's bytes as a ``data:`` URL (read through :func:`medbrief.safefile.read_file`:
+    a regular file inside its own folder, at most MAX_EMBEDDED_BYTES)."""
     mime = FONT_MIME.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
-    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+    data = read_file(path, [path.parent], MAX_EMBEDDED_BYTES, Location(str(path)))
+    encoded = base64.b64encode(data).decode("ascii")
     return f"data:{mime or 'application/octet-stream'};base64,{encoded}"
 
 
@@ -42,9 +50,10 @@ def embedded_font_faces(families: list[str]) -> Markup:
     return Markup("\n".join(rules))
 
 
-def stylesheet_text(path: Path) -> Markup:
+def stylesheet_text(path: Path, allowed: list[Path] | None = None) -> Markup:
     """A trusted stylesheet from templates/, to inline in a <style> element."""
-    text = path.read_text("utf-8")
+    text = read_file(path, allowed or [path.parent], MAX_EMBEDDED_BYTES,
+                     Location(str(path))).decode("utf-8")
     if "</" in text:
         raise ValueError(f"{path.name}: a stylesheet to inline must not contain '</'")
     return Markup(text)

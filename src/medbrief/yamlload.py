@@ -40,6 +40,7 @@ MAX_DEPTH = 40
 
 # C0 controls except tab/newline/CR, DEL, C1 controls, non-characters, lone
 # surrogates, and the bidi embedding/override/isolate controls (Trojan Source).
+# (medbrief.errors.UNPRINTABLE is the same set plus CR: what messages escape.)
 FORBIDDEN_CHARS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
     "\u202a-\u202e\u2066-\u2069]"
@@ -56,6 +57,8 @@ class Document:
     display: str
     data: Any
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
+    """The file's text (for hints that look at what was written, e.g. a ``#`` comment)."""
 
     def locate(self, where: Path_) -> Location:
         """The closest known position for a field path (1-based line and column)."""
@@ -170,12 +173,19 @@ class _Builder:
             if not isinstance(ev, ScalarEvent) or ev.value is None:
                 self.fail(ev, "mapping keys must be plain text", "use `name: value` pairs")
             key = ev.value
+            if ev.style is not None:  # a quoted key, like a quoted value, may hold escapes
+                bad = check_text(key, self.display, ev.start_mark.line + 1,
+                                 ev.start_mark.column + 1)
+                if bad:
+                    raise ContentError(bad)
             if key in result:
                 first = self.positions[where + (key,)][0] + 1
                 self.fail(ev, f"duplicate key {key!r} (first defined on line {first})",
                           "remove one of the two entries")
             key_pos = (ev.start_mark.line, ev.start_mark.column)
             result[key] = self.value(events, next(events), where + (key,))
+            if result[key] is None:  # an empty value has no position of its own: its key's
+                self.positions[where + (key,)] = key_pos
             self.positions.setdefault(where + (key,), key_pos)
         return result
 
@@ -221,7 +231,7 @@ def parse_yaml(raw: bytes, path: Path, display: str) -> Document:
         raise _yaml_error(e, display) from None
     if builder.problems:
         raise ContentError(builder.problems)
-    return Document(path, display, data, builder.positions)
+    return Document(path, display, data, builder.positions, text)
 
 
 def _build(builder: _Builder, text: str) -> Any:

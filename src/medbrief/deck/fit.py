@@ -246,6 +246,9 @@ def _column_widths(m: Measurer, t: Table, width: float, size: Length) -> tuple[L
     pad = 2 * CELL_INSET_X / WIDTH_SLACK
     natural = [max(m.line_width(r[c], size) for r in rows) + pad for c in range(len(t.header))]
     least = [max(m.longest_word(r[c], size) for r in rows) + pad for c in range(len(t.header))]
+    if sum(least) > width:  # a word wider than its share is broken, never the other columns
+        fair = width / len(least)
+        least = [min(lo, fair) for lo in least]
     if sum(natural) <= width:
         shares = natural
     elif sum(least) <= width:

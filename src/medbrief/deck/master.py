@@ -10,6 +10,7 @@ is all the slides-with-notes PDF needs from an organisation's master.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,12 +38,12 @@ from medbrief.deck.geometry import (
     inches,
 )
 from medbrief.deck.model import LAYOUTS, DeckStyle
+from medbrief.deck.package import MAX_MASTER_BYTES, MasterProblem, inspect_master
 from medbrief.deck.plan import ACCENT
 from medbrief.deck.units import Emu, Inches, Length
 from medbrief.errors import Location, RenderError
+from medbrief.safefile import UnsafeFile, read_file
 
-MAIN_PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
-MAIN_POTX = "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
 TITLE_TYPES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
 BODY_TYPES = (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT)
 
@@ -52,33 +53,58 @@ def _error(message: str, hint: str = "", path: Path | None = None) -> RenderErro
     return RenderError(message, hint=hint, location=Location(str(path)) if path else None)
 
 
-def _check_master_file(path: Path) -> None:
-    """Refuse, by name, a file python-pptx cannot use as a master."""
+def _master_bytes(path: Path) -> bytes:
+    """The master's bytes, refused by name unless it is a safe PowerPoint presentation.
+
+    The theme's master is checked when the project is loaded; this guard repeats the cheap
+    checks for any caller (the file may also have changed since)."""
     hint = "DeckStyle.master names a PowerPoint presentation (.pptx)"
     try:
-        with zipfile.ZipFile(path) as z:
-            types = z.read("[Content_Types].xml")
-    except FileNotFoundError as e:
-        raise _error("master file not found", hint, path) from e
-    except (zipfile.BadZipFile, KeyError, OSError) as e:
-        raise _error(f"master is not a PowerPoint file (not a valid .pptx zip: {e})", hint,
-                     path) from e
-    if MAIN_POTX.encode() in types:
-        raise _error("master is a PowerPoint template (.potx), not a presentation",
-                     "open it in PowerPoint and save it as .pptx", path)
-    if MAIN_PPTX.encode() not in types:
-        raise _error("master is not a PowerPoint presentation", hint, path)
+        data = read_file(path, [path.parent], MAX_MASTER_BYTES, Location(str(path)),
+                         kind="master")
+    except UnsafeFile as e:
+        message = "master file not found" if e.reason == "missing" else f"master {e.message}"
+        raise _error(message, e.hint or hint, path) from None
+    try:
+        inspect_master(data)
+    except MasterProblem as e:
+        raise _error(e.message, e.hint, path) from None
+    return data
 
 
 def _open_org_master(path: Path) -> Presentation:
-    _check_master_file(path)
+    data = _master_bytes(path)
     try:
-        prs = Presentation(str(path))
+        prs = Presentation(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, OSError,
             zipfile.BadZipFile) as e:
         raise _error(f"cannot open master: {e}", "re-save it from PowerPoint", path) from e
     _remove_slides(prs)
     return prs
+
+
+UNNEEDED_RELS = ("/handoutMaster", "/customXml", "/vbaProject", "/font", "/tags",
+                 "/customXmlProps", "/printerSettings", "/oleObject", "/package")
+"""Presentation-part relationships a generated deck never needs (macros, embedded fonts,
+custom XML, handout master...): dropped, so their parts are not copied into decks."""
+
+
+def remove_unneeded(prs: Presentation, used: set[str]) -> None:
+    """Drop the master's layouts no slide will use and the parts only they refer to, and the
+    presentation-level parts a deck never needs; python-pptx saves only what is still
+    referred to, so a large picture on an unused layout is not copied into every deck."""
+    for master in prs.slide_masters:
+        for layout in list(master.slide_layouts):
+            if layout.name not in used and not layout.used_by_slides:
+                master.slide_layouts.remove(layout)
+    rels = raw.part_relationships(prs.part)
+    for rId, rel in list(rels.items()):
+        if rel.reltype.endswith(UNNEEDED_RELS):
+            rels.pop(rId)
+    root = raw.presentation_element(prs)
+    for el in root.xpath("./*[local-name()='handoutMasterIdLst' or local-name()='embeddedFontLst'"
+                         " or local-name()='custDataLst' or local-name()='kinsoku']"):
+        root.remove(el)
 
 
 def _remove_slides(prs: Presentation) -> None:

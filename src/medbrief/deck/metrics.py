@@ -13,6 +13,7 @@ as a full em, wider than almost any glyph a fallback font would draw.
 from __future__ import annotations
 
 import functools
+import io
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -23,7 +24,8 @@ from fontTools.ttLib import TTFont, TTLibError
 from fontTools.varLib import instancer
 
 from medbrief.deck.model import Inline
-from medbrief.errors import RenderError
+from medbrief.errors import Location, RenderError
+from medbrief.safefile import read_file
 
 MIN_LINE_RATIO = 1.2
 """Line pitch is at least 1.2 × the font size, more if the font's own metrics ask for it."""
@@ -60,12 +62,18 @@ class FontMetrics:
         return [get(ord(ch), fallback) / upm for ch in text]
 
 
+MAX_FONT_BYTES = 30_000_000
+
+
 def _open(path: Path) -> TTFont:
+    """The font at ``path``, read through :func:`medbrief.safefile.read_file` (a theme's
+    fonts were checked completely when the project was loaded)."""
+    data = read_file(path, [path.parent], MAX_FONT_BYTES, Location(str(path)), kind="font")
     try:
-        return TTFont(path)
+        return TTFont(io.BytesIO(data))
     except (OSError, TTLibError) as e:
         raise RenderError(f"cannot read font {path}: {e}",
-                          hint="DeckStyle.font_regular/font_bold name .ttf/.otf files") from e
+                          hint="name complete .ttf or .otf files as measuring fonts") from e
 
 
 def _instance(font: TTFont, weight: int) -> TTFont:
@@ -162,8 +170,12 @@ def wrap(text: str, widths: list[float], limit: float) -> list[Line]:
 
 def _break_word(prefix: list[float], start: int, end: int, limit: float,
                 lines: list[Line]) -> int:
-    """Emit full lines of a word too wide for one; return where its last piece starts."""
-    while prefix[end] - prefix[start] > limit:
+    """Emit full lines of a word too wide for one; return where its last piece starts.
+
+    Every line holds at least one character, however narrow ``limit`` is (even zero or
+    negative), and the last piece is never empty, so the offsets stay inside the word.
+    """
+    while end - start > 1 and prefix[end] - prefix[start] > limit:
         cut = max(start + 1, bisect_right(prefix, prefix[start] + limit) - 1)
         lines.append((start, cut))
         start = cut

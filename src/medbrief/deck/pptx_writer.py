@@ -26,6 +26,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 
+from medbrief.assets import MAX_IMAGE_BYTES
 from medbrief.deck import pptx_adapter as raw
 from medbrief.deck.images import Images
 from medbrief.deck.master import (
@@ -35,6 +36,7 @@ from medbrief.deck.master import (
     master_placeholder,
     move,
     open_master,
+    remove_unneeded,
     resolve_layouts,
 )
 from medbrief.deck.model import CONTROL_CHARS, Deck, DeckStyle, Paragraph, Run, Slide
@@ -54,6 +56,7 @@ from medbrief.deck.plan import (
 )
 from medbrief.deck.units import Length
 from medbrief.errors import Location, OutputError, RenderError
+from medbrief.safefile import read_file
 
 PRIVATE_RELS = ("/commentAuthors", "/revisionInfo", "/changesInfo", "/authors")
 """Presentation-part relationships that carry people's names: never copied from a master."""
@@ -213,8 +216,9 @@ class Painter:
 
     def picture(self, shapes, shape: PictureShape) -> None:
         box, image = shape.box, shape.block
-        pic = shapes.add_picture(str(self.images(image.src)), box.left, box.top, box.width,
-                                 box.height)
+        path = self.images(image.src)
+        data = read_file(path, [path.parent], MAX_IMAGE_BYTES, Location(str(path)))
+        pic = shapes.add_picture(io.BytesIO(data), box.left, box.top, box.width, box.height)
         pic.name = f"Picture: {image.alt[:40]}"
         raw.set_description(pic, self.safe(image.alt, "alt text"))
 
@@ -382,6 +386,8 @@ def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes]) -> int
     """Draw ``deck`` as a .pptx into ``out`` (a path or binary file); return the slide count."""
     prs = open_master(style)
     layouts = resolve_layouts(prs, style)
+    if style.master is not None:
+        remove_unneeded(prs, set(style.layouts.values()))
     images = Images(style.asset_root, deck.template)
     plan = plan_deck(deck, style, {name: lp.frames for name, lp in layouts.items()}, images)
     language = deck.language or style.language

@@ -17,7 +17,7 @@ from ..jobs import Filters, plan_jobs
 from ..loader import Project
 from ..output import read_manifest
 from ..pipeline import BuildReport
-from .content import run_content_checks
+from .content import ContentResults, run_content_checks
 from .documents import check_documents, display
 from .finding import Finding, failed, finding
 from .report import QualityReport
@@ -38,17 +38,18 @@ def build_findings(project: Project, outdir: Path, report: BuildReport) -> list[
 
 def run_checks(project: Project, outdir: Path, filters: Filters, *,
                today: dt.date | None = None, build: Sequence[Finding] = (),
-               notes: Sequence[str] = ()) -> QualityReport:
+               notes: Sequence[str] = (), content: ContentResults | None = None,
+               gate_refused: bool = False) -> QualityReport:
     """Content checks, then the checks of every built output the filters select.
 
     ``build`` are findings of a build made just before (:func:`build_findings`): the old
     files of those documents are not checked.  ``notes`` go into the report as they are.
     """
     today = today or dt.date.today()
-    content = run_content_checks(project, today)
+    content = content or run_content_checks(project, today)
     jobs = plan_jobs(project, filters)
     failed_now = {f.document for f in build}
     entries = {e.path: e for e in read_manifest(outdir) if e.path not in failed_now}
     documents = check_documents(project, outdir, jobs, entries)
     return QualityReport(today, project.root, outdir, content, documents, list(build),
-                         list(notes))
+                         list(notes), gate_refused)

@@ -27,6 +27,8 @@ class QualityReport:
     documents: list[DocumentResult]
     build_findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    gate_refused: bool = False
+    """The content gate failed: nothing was built, and the command writes nothing."""
 
     @property
     def findings(self) -> list[Finding]:

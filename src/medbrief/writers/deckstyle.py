@@ -11,24 +11,17 @@ import datetime as dt
 
 from ..deck.model import DeckStyle, default_layouts
 from ..loader import Project
-from ..paths import project_file
 
 
 def deck_style(project: Project, created: dt.datetime | None) -> DeckStyle:
     """The theme's look and the organisation's metadata, as the deck writers want them."""
     theme = project.theme
     c = theme.colours
+    checked = project.theme_files  # resolved and validated when the project was loaded
     files = {}
-    if theme.fonts.deck_metrics:
-        for key in ("regular", "bold"):
-            ref = getattr(theme.fonts.deck_metrics, key)
-            files[f"font_{key}"] = project_file(
-                project.root, project.content_dir, ref, [project.content_dir],
-                project.locate("theme", ("fonts", "deck_metrics", key)))
-    master = None
-    if theme.pptx_master:
-        master = project_file(project.root, project.content_dir, theme.pptx_master,
-                              [project.content_dir], project.locate("theme", ("pptx_master",)))
+    if checked.font_regular and checked.font_bold:
+        files = {"font_regular": checked.font_regular, "font_bold": checked.font_bold}
+    master = checked.master
     return DeckStyle(
         font=theme.fonts.deck, title_color=c.primary, text_color=c.text,
         accent_color=c.accent, background_color=c.background, muted_color=c.muted,
