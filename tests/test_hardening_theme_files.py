@@ -14,17 +14,16 @@ import subprocess
 import sys
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from hardening_support import REPO, Project, problems_of, refused_at_load
 from medbrief.assets import MAX_SVG_DEPTH, MAX_SVG_EXPANDED, check_svg
-from medbrief.deck.model import default_layouts
+from medbrief.deck.model import arimo_path
 from medbrief.deck.package import MAX_PARTS, MAX_UNPACKED_BYTES, inspect_master
 from medbrief.errors import ContentError
 
-ARIMO = Path(default_layouts.__globals__["_arimo"]())
+ARIMO = arimo_path()
 
 
 @pytest.fixture
