@@ -368,7 +368,8 @@ def record_result(outdir: Path, result: JobResult) -> JobResult:
         write_manifest(outdir, [result.entry])
     except MedbriefError as e:
         result.error = OutputError(
-            f"written, but manifest.json was not updated: {e.message}",
+            "written, but manifest.json was not updated: "
+            + (f"{e.location}: {e.message}" if e.location else e.message),
             hint=e.hint or "free some space; the next build brings the manifest up to date",
             location=Location(result.job.output))
     except Exception as e:  # noqa: BLE001
