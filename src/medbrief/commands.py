@@ -13,6 +13,7 @@ from . import environment
 from .errors import SetupError, printable
 from .jobs import Filters, plan_jobs
 from .loader import load_project
+from .model import DRAFT, DRAFT_MARK
 from .pipeline import BuildReport, JobResult, build
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -32,8 +33,8 @@ def _size(n: int) -> str:
 
 def summary_table(report: BuildReport) -> Table:
     table = Table(title=f"Built into {report.outdir}", title_justify="left")
-    for name, justify in [("file", "left"), ("pages", "right"), ("size", "right"),
-                          ("time", "right"), ("warnings", "right")]:
+    for name, justify in [("file", "left"), ("pages", "right"), ("approval", "left"),
+                          ("size", "right"), ("time", "right"), ("warnings", "right")]:
         table.add_column(name, justify=justify)
     for r in report.results:
         pages = str(r.entry.pages) if r.entry else "-"
@@ -159,7 +160,21 @@ def run_build(args, console: Console) -> int:
         return EXIT_FAILED
     if not args.quiet:
         console.print(f"{len(report.results)} documents in {report.seconds:.1f} s")
+    drafts = draft_summary(report)
+    if drafts:
+        console.print(f"[yellow]{escape(drafts)}[/yellow]", highlight=False)
     return EXIT_OK
+
+
+def draft_summary(report: BuildReport) -> str:
+    """Say plainly when the build printed drafts, and which topics make them drafts."""
+    built = [r for r in report.results if r.entry]
+    drafts = [r for r in built if r.entry.approval == DRAFT]
+    if not drafts:
+        return ""
+    topics = sorted({t.id for r in drafts for t in r.job.topics if t.approval.status == DRAFT})
+    return (f"{len(drafts)} of {len(built)} documents are drafts, marked “{DRAFT_MARK}”; "
+            f"topics not approved: {', '.join(topics)} (see `approval:` in each topic file)")
 
 
 def run_check(args, console: Console) -> int:

@@ -52,6 +52,8 @@ class ManifestEntry:
     sha256: str
     site: str | None = None
     """The site id of a personalised document (plan rows with ``sites:``), else None."""
+    approval: str = "draft"
+    """"approved" only when every topic covered is approved; a missing key reads as draft."""
 
 
 def _explain(e: OSError, path: Path) -> OutputError:

@@ -47,6 +47,14 @@ from .output import (
     write_manifest,
 )
 from .pagelimit import page_limit_error
+from .model import (
+    COMPARISON_ROWS,
+    DRAFT,
+    DRAFT_MARK,
+    SOURCE_KIND_LABELS,
+    STRONG_KINDS,
+    approval_of,
+)
 from .paths import project_file
 from .qr import qr_size_mm, qr_svg
 from .templating import make_env, md_plain, render
@@ -176,7 +184,9 @@ class Builder:
         self.env = make_env(project.templates_dir, asset=self.asset, diagram=self.diagram,
                             plain=md_plain, inline_css=self.inline_css,
                             embedded_fonts=self.embedded_fonts, qr=qr_svg,
-                            qr_size_mm=qr_size_mm)
+                            qr_size_mm=qr_size_mm, draft_mark=DRAFT_MARK,
+                            comparison_rows=COMPARISON_ROWS, kind_labels=SOURCE_KIND_LABELS,
+                            strong_kinds=STRONG_KINDS)
         self._writers: dict[str, Writer] = {}
 
     def writer(self, fmt: str) -> Writer:
@@ -258,6 +268,8 @@ class Builder:
             "logo": self.logo_url(job),
             "sections_for": lambda topic: self.sections_for(job, topic),
             "glossary_for": self.glossary_for,
+            "approval": approval_of(job.topics), "draft": approval_of(job.topics) == DRAFT,
+            "disclaimer": p.theme.disclaimers.for_audience(job.spec.audience),
         }
 
     def contact_url(self, job: Job) -> str | None:
@@ -300,7 +312,8 @@ def _entry(job: Job, rendered: Rendered) -> ManifestEntry:
     return ManifestEntry(path=job.output, format=job.format, document=job.document,
                          topics=job.topic_ids, audience=job.spec.audience, paper=job.paper,
                          variant=job.variant, pages=rendered.pages,
-                         sha256=sha256(rendered.data), site=job.site.id if job.site else None)
+                         sha256=sha256(rendered.data), site=job.site.id if job.site else None,
+                         approval=approval_of(job.topics))
 
 
 def describer(project: Project):

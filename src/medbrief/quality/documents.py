@@ -53,10 +53,13 @@ def _pdf_text_checks(project: Project, job: Job, facts: PdfFacts,
     if job.document in STATUS_DOCUMENTS:
         result.findings += governance.check_status(facts.text, topics,
                                                    job.document == "handout", where, path)
-        result.findings += governance.check_artefacts(facts.text, project, topics, where, path)
+        result.findings += governance.check_artefacts(facts.text, project, topics, where, path,
+                                                      job.spec.audience)
     if job.document == "handout":
         result.findings += governance.check_handout(facts.first_page_text(), facts.text,
                                                     topics[0], where, path)
+        result.findings += governance.check_safety(facts.first_page_text(), facts.text,
+                                                   project.theme.safety, where, path)
 
 
 def _check_pdf(project: Project, job: Job, result: DocumentResult, path: Path) -> None:
