@@ -33,8 +33,8 @@ def _size(n: int) -> str:
 
 def summary_table(report: BuildReport) -> Table:
     table = Table(title=f"Built into {report.outdir}", title_justify="left")
-    for name, justify in [("file", "left"), ("pages", "right"), ("approval", "left"),
-                          ("size", "right"), ("time", "right"), ("warnings", "right")]:
+    for name, justify in [("file", "left"), ("pages", "right"), ("size", "right"),
+                          ("time", "right"), ("warnings", "right")]:
         table.add_column(name, justify=justify)
     for r in report.results:
         pages = str(r.entry.pages) if r.entry else "-"

@@ -447,6 +447,7 @@ class OrganisationSource(Source):
     """The organisation's own text: the only kind it can be."""
 
     kind: Literal["organisation"] = "organisation"
+    """Always organisation: the organisation's own text."""
 
 
 class Safety(Model):
