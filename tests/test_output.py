@@ -189,6 +189,7 @@ def test_manifest_format(tmp_path):
         "audience": "patient", "paper": "a4", "variant": "clear", "pages": 2,
         "sha256": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881",
         "site": None,
+        "approval": "draft",
     }]}
 
 
