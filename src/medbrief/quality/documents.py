@@ -91,8 +91,11 @@ def _check_html(project: Project, job: Job, result: DocumentResult, path: Path) 
     result.reading = readability.text_reading(job.output, where, audience, text, limit)
     result.findings += readability.findings([result.reading])
     result.findings += governance.check_status(text, topics, True, where, job.output)
-    result.findings += governance.check_artefacts(text, project, topics, where, job.output)
+    result.findings += governance.check_artefacts(text, project, topics, where, job.output,
+                                                  job.spec.audience)
     result.findings += governance.check_handout(text, text, topics[0], where, job.output)
+    result.findings += governance.check_safety(text, text, project.theme.safety, where,
+                                               job.output)
 
 
 def _check_pptx(result: DocumentResult, path: Path) -> None:
