@@ -36,6 +36,14 @@ from .errors import (
 )
 from .jobs import Filters, Job, plan_jobs
 from .loader import Project, load_project
+from .model import (
+    COMPARISON_ROWS,
+    DRAFT,
+    DRAFT_MARK,
+    SOURCE_KIND_LABELS,
+    STRONG_KINDS,
+    approval_of,
+)
 from .output import (
     ManifestEntry,
     Waiting,
@@ -47,14 +55,6 @@ from .output import (
     write_manifest,
 )
 from .pagelimit import page_limit_error
-from .model import (
-    COMPARISON_ROWS,
-    DRAFT,
-    DRAFT_MARK,
-    SOURCE_KIND_LABELS,
-    STRONG_KINDS,
-    approval_of,
-)
 from .paths import project_file
 from .qr import qr_size_mm, qr_svg
 from .templating import make_env, md_plain, render
