@@ -175,6 +175,9 @@ def test_an_edit_reaches_the_open_page_without_a_reload(running):
         index.wait_for_function("document.documentElement.dataset.generation !== undefined")
         _edit(topic, r"^short_title: .*$", "short_title: [unclosed")
         index.locator("#problems").wait_for(timeout=30_000)
+        # the panel may already list content warnings (the theme's sample contact details)
+        index.wait_for_function("document.querySelector('#problems')?.textContent"
+                                ".includes('error: ')", timeout=30_000)
         shown = index.locator("#problems").inner_text()
         assert index.evaluate("window.__stillTheSamePage") is True
         browser.close()
