@@ -42,6 +42,7 @@ from medbrief.deck.fit import (
     FittedSlide,
     Frames,
     Measurer,
+    Moved,
     Placed,
     PlacedProcess,
     PlacedTable,
@@ -724,15 +725,18 @@ def _write(data: bytes, out: str | Path | IO[bytes]) -> None:
 
 # -- the entry point -----------------------------------------------------------------------
 
-def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes]) -> int:
-    """Draw ``deck`` as a .pptx into ``out`` (a path or binary file); return the slide count."""
+def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes],
+               moved: list[Moved] | None = None) -> int:
+    """Draw ``deck`` as a .pptx into ``out`` (a path or binary file); return the slide count.
+    Titles and subtitles whose overflow went into the body are appended to ``moved``."""
     prs = open_master(style)
     plans = resolve_layouts(prs, style)
     if style.master is not None:
         _remove_unneeded(prs, set(style.layouts.values()))
     images = Images(style.asset_root, deck.template)
     measurer = Measurer(Fonts.load(style.font_regular, style.font_bold), images.aspect)
-    fitted = fit_deck(deck, {name: plan.frames for name, plan in plans.items()}, measurer)
+    fitted = fit_deck(deck, {name: plan.frames for name, plan in plans.items()}, measurer,
+                      moved)
     language = deck.language or style.language
     painter = Painter(style, measurer, deck.template, language)
     writer = SlideWriter(prs, plans, painter, images.path)

@@ -16,6 +16,7 @@ from dataclasses import replace
 from ..deck.markup import parse_deck
 from ..deck.model import DeckStyle, default_layouts, plain
 from ..deck.slides_html import fitted_html
+from ..provenance import field_of
 from . import Rendered
 
 
@@ -47,11 +48,19 @@ def fitted_slides_html(builder, html: str, name: str) -> str:
     return fitted_html(html, name, deck_style(builder))
 
 
+def moved_warning(project, moved) -> str:
+    """The build's warning for a title or subtitle moved into the body, naming its field."""
+    where = field_of(project, moved.text) or "text written in the deck template"
+    return (f"{moved.slide.label}: the {moved.what} does not fit its box even at "
+            f"{moved.floor.pt:g} pt; {moved.how} ({where})")
+
+
 class PptxWriter:
     format = "pptx"
 
     def __init__(self, builder):
         self.style = deck_style(builder)
+        self.project = builder.project
 
     def write(self, html: str, name: str) -> Rendered:
         from ..deck.pptx_writer import write_pptx
@@ -61,7 +70,8 @@ class PptxWriter:
         title = plain(deck.slides[0].title) if deck.slides else name
         style = replace(self.style, title=title, subject="Talk slides with speaker notes",
                         keywords=", ".join(s.id or "" for s in deck.slides[:1]))
-        buffer = io.BytesIO()
-        slides = write_pptx(deck, style, buffer)
+        buffer, moved = io.BytesIO(), []
+        slides = write_pptx(deck, style, buffer, moved)
         seconds = time.perf_counter() - started
-        return Rendered(buffer.getvalue(), slides, render_seconds=seconds)
+        warnings = [moved_warning(self.project, m) for m in moved]
+        return Rendered(buffer.getvalue(), slides, warnings=warnings, render_seconds=seconds)
