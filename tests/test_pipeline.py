@@ -24,6 +24,7 @@ from conftest import (
 )
 from medbrief import fonts
 from medbrief.errors import FetchError, RenderError, TemplateError
+from medbrief.fingerprint import fingerprint
 from medbrief.jobs import Filters, plan_jobs
 from medbrief.loader import load_project
 from medbrief.model import DRAFT_MARK
@@ -34,7 +35,7 @@ TRIAL_PARTICIPANT = "Grace Miller"
 """A trial participant the CAR-T seed (seeds/001_*.txt) names; no document may name her."""
 
 MANIFEST_KEYS = ["path", "format", "document", "topics", "audience", "paper", "variant",
-                 "pages", "sha256", "site", "approval"]
+                 "pages", "sha256", "site", "approval", "fingerprint"]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -126,6 +127,7 @@ def test_manifest_matches_the_contract(session_build):
             "variant": job.variant, "pages": pages, "sha256": sha256_file(pdf),
             "site": job.site.id if job.site else None,
             "approval": "draft",  # the seeded topics are drafts
+            "fingerprint": fingerprint(session_build.project, job),
         }
         assert (row["site"] is not None) == row["path"].startswith("sites/")
         assert row["audience"] == {"handout": "patient", "clinician-summary": "clinician",

@@ -13,7 +13,7 @@ from ..errors import Location
 from ..jobs import Filters, Job, plan_jobs
 from ..loader import Project, load_project
 from ..output import read_manifest
-from ..pipeline import build, check_outdir
+from ..pipeline import build, check_outdir, outdated_jobs
 from .content import check_content, run_content_checks
 from .documents import check_documents, display
 from .finding import ERROR, WARNING, Finding, counts, failed, finding
@@ -52,27 +52,13 @@ def content_gate(project: Project, console: Console, *, strict: bool = False,
     return True
 
 
-def _inputs_mtime(project: Project) -> float:
-    files = [p for d in (project.content_dir, project.templates_dir) for p in d.rglob("*")
-             if p.is_file()]
-    return max((p.stat().st_mtime for p in files), default=0.0)
-
-
-def _outdated(project: Project, outdir: Path, jobs: list[Job]) -> list[Job]:
-    """Jobs whose file is missing from the output folder or older than the content."""
-    listed = {e.path for e in read_manifest(outdir)}
-    newest = _inputs_mtime(project)
-    return [j for j in jobs if j.output not in listed or not (outdir / j.output).is_file()
-            or (outdir / j.output).stat().st_mtime < newest]
-
-
 def _build_missing(project: Project, outdir: Path, jobs: list[Job], filters: Filters,
                    console: Console, quiet: bool) -> tuple[list[Finding], list[str]]:
-    outdated = _outdated(project, outdir, jobs)
+    outdated = outdated_jobs(project, outdir, jobs)
     if not outdated:
         return [], []
-    note = (f"{len(outdated)} of {len(jobs)} documents are missing from {outdir} or older "
-            "than the content; building them first")
+    note = (f"{len(outdated)} of {len(jobs)} documents are missing from {outdir} or out of "
+            "date (their content, templates or fonts changed); building them first")
     if not quiet:
         console.print(f"[blue]note[/blue]: {escape(note)}", highlight=False)
     report = build(project.root, outdir, filters, project=project)
