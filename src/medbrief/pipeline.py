@@ -85,6 +85,8 @@ class JobResult:
     """True when the document was not rebuilt: its fingerprint and file matched the manifest."""
     peak_rss_kb: int = 0
     """Peak resident memory of the process that rendered it (0 when up to date)."""
+    pid: int = 0
+    """The process that rendered it (the building process with --jobs 1, else a worker)."""
 
     @property
     def ok(self) -> bool:
@@ -350,6 +352,7 @@ class Rendition:
     engine_seconds: float = 0.0
     error: MedbriefError | None = None
     peak_rss_kb: int = 0
+    pid: int = 0
 
 
 def describer(project: Project):
@@ -398,6 +401,7 @@ def render_job(builder: Builder, job: Job, write_html: bool = False) -> Renditio
         result.error = unexpected(job.output, stage, e)
     result.seconds = time.perf_counter() - started
     result.peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result.pid = os.getpid()
     return result
 
 
@@ -479,7 +483,7 @@ def store(outdir: Path, job: Job, rendition: Rendition, fp: str) -> JobResult:
     """Write a rendition's file(s) atomically; the result carries its new manifest entry."""
     result = JobResult(job, seconds=rendition.seconds, engine_seconds=rendition.engine_seconds,
                        error=rendition.error, warnings=list(rendition.warnings),
-                       peak_rss_kb=rendition.peak_rss_kb)
+                       peak_rss_kb=rendition.peak_rss_kb, pid=rendition.pid)
     if result.error is None:
         try:
             atomic_write(outdir / job.output, rendition.data)
