@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
@@ -46,6 +47,9 @@ SOFTWARE = ("weasyprint", "pydyf", "fonttools", "python-pptx", "jinja2")
 FILE_FUNCTIONS = ("asset", "inline_css")
 """Template functions whose first argument names a project file the document reads."""
 
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+"""Templates and stylesheets larger than this are hashed but not parsed for references."""
+
 _digests: dict[tuple, str] = {}
 
 
@@ -56,14 +60,19 @@ def file_digest(path: Path) -> str:
         st = path.stat()
     except OSError:
         return "missing"
+    if not stat.S_ISREG(st.st_mode):  # /dev/zero, a FIFO...: never read (the build refuses it)
+        return f"special:{stat.S_IFMT(st.st_mode):o}"
     key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
     digest = _digests.get(key)
     if digest is None:
+        h = hashlib.sha256()
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            with path.open("rb") as f:  # in chunks: a huge file costs time, not memory
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
         except OSError:
             return "missing"
-        _digests[key] = digest
+        digest = _digests[key] = h.hexdigest()
     return digest
 
 
@@ -129,11 +138,22 @@ def _template_refs(templates_dir: Path, name: str, source: str) -> tuple[set[str
     return templates, assets, dynamic
 
 
+def _small_text(path: Path) -> str | None:
+    """A regular file's text when it is small enough to be a template or stylesheet; None for
+    anything else (a FIFO or /dev/zero is never opened: the build refuses those itself)."""
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_TEXT_BYTES:
+            return None
+        return path.read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
 def _css_refs(path: Path) -> set[Path]:
     """Local files a stylesheet imports or points to with url(...)."""
-    try:
-        text = path.read_text("utf-8", errors="replace")
-    except OSError:
+    text = _small_text(path)
+    if text is None:
         return set()
     refs = set()
     for m in _CSS_REF.finditer(text):
@@ -157,9 +177,8 @@ def template_files(project: Project, template: str) -> list[Path]:
         seen.add(name)
         path = tdir / name
         files.add(path)
-        try:
-            source = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
+        source = _small_text(path)
+        if source is None:
             continue
         templates, assets, dyn = _template_refs(tdir, name, source)
         dynamic |= dyn
