@@ -180,22 +180,41 @@ def time_limit(seconds: float, name: str) -> Iterator[None]:
         yield
         return
 
+    error = RenderError(f"{name}: took longer than {seconds:g} s and was stopped",
+                        hint="raise quality.time_limit_seconds in content/documents.yaml, "
+                             "or shorten the document")
+    state = {"active": True, "expired": False}
+
     def expired(signum, frame):
-        raise RenderError(f"{name}: took longer than {seconds:g} s and was stopped",
-                          hint="raise quality.time_limit_seconds in content/documents.yaml, "
-                               "or shorten the document")
+        if state["active"]:
+            state["expired"] = True
+            raise error
 
     try:
         old = signal.signal(signal.SIGALRM, expired)
     except ValueError:  # not the main thread
         yield
         return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats every RETRY_SECONDS: an engine that catches the first exception
+    # (a broad ``except Exception`` inside it) is interrupted again until it gives up.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        while True:  # disarm, even if a last alarm lands while disarming
+            try:
+                state["active"] = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                break
+            except RenderError:
+                continue
         signal.signal(signal.SIGALRM, old)
+    if state["expired"]:  # the engine swallowed every alarm but finished late: still refused
+        raise error
+
+
+RETRY_SECONDS = 0.5
+"""How often the time limit's alarm repeats after it first expires."""
 
 
 def check_theme(project: Project) -> Path | None:
