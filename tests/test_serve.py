@@ -265,3 +265,15 @@ def test_index_and_previews_pass_axe(running):
             page.wait_for_function("document.documentElement.dataset.generation !== undefined")
             violations = axe_violations(page, source)
             assert violations == [], f"/{path}:\n{describe(violations)}"
+
+
+def test_an_edit_rebuilds_only_the_documents_it_changes(running):
+    """Through the build's fingerprints: editing one topic leaves the other page untouched."""
+    edited, other = running.out / "web/car-t-ms.html", running.out / "web/gene-therapy-ms.html"
+    before_edited, before_other = edited.stat().st_mtime_ns, other.stat().st_mtime_ns
+    _edit(running.root / "content/topics/car-t-ms.yaml", r"^title: .*$",
+          "title: CAR-T therapy, edited to test incremental rebuilds")
+    running.wait_for(lambda: edited.stat().st_mtime_ns != before_edited
+                     and b"building" not in running.get("/")[1], what="the rebuild")
+    assert b"edited to test incremental rebuilds" in edited.read_bytes()
+    assert other.stat().st_mtime_ns == before_other
