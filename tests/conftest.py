@@ -68,7 +68,7 @@ title: Demo topic {id}
 short_title: Demo
 status: investigational
 status_text:
-  plain: Only available in a clinical trial.
+  plain: Only being tested in a clinical trial.
   clinical: Investigational.
 last_reviewed: 2026-01-15
 next_review: 2027-01-15
@@ -125,12 +125,14 @@ comparison:
   mechanism: A mechanism.
   target_cells: B cells.
   stage: Early trials.
+  results_in_ms: None reported.
   main_risks: Some risks.
   open_challenges: Some challenges.
+  sources: [demo-source]
 sources:
   - id: demo-source
     title: Demo source
-    kind: article
+    kind: unattributed
 """
 """A small valid topic (format with ``id=``); tests edit its text to break one thing."""
 

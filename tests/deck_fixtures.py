@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from collections import Counter
@@ -12,6 +13,7 @@ from lxml import etree
 from pptx import Presentation
 from pptx.util import Emu
 
+from medbrief import fonts
 from medbrief.deck.markup import parse_deck
 from medbrief.deck.model import Deck, DeckStyle
 from medbrief.deck.pptx_writer import write_pptx
@@ -103,9 +105,10 @@ require = tool  # the one tool-or-skip helper (tests/tools.py)
 def to_pdf(pptx: Path, folder: Path) -> Path:
     soffice = require("soffice")
     profile = (folder / "lo-profile").as_uri()
+    env = {**os.environ, "FONTCONFIG_FILE": str(fonts.fontconfig_file())}  # Arimo for Arial
     subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(folder), str(pptx)],
-                   check=True, capture_output=True, timeout=180)
+                   check=True, capture_output=True, timeout=180, env=env)
     return folder / (pptx.stem + ".pdf")
 
 
@@ -159,3 +162,27 @@ def inside(word: tuple, box: tuple, slack: float = 1.0) -> bool:
     _, x0, y0, x1, y1 = glyph_box(word)
     return (x0 >= box[0] - slack and y0 >= box[1] - slack and x1 <= box[2] + slack
             and y1 <= box[3] + slack)
+
+
+def assert_every_word_inside_its_box(pptx: Path, folder: Path) -> list[str]:
+    """Render ``pptx`` with LibreOffice: every word lies inside the slide and inside the box
+    of the shape that holds it, and each shape's words are all drawn.  Returns the words
+    drawn on each slide."""
+    pages = pdf_words(to_pdf(pptx, folder))
+    shown = Presentation(pptx)
+    assert len(pages) == len(shown.slides)
+    drawn = []
+    for number, (s, (width, height, words)) in enumerate(zip(shown.slides, pages,
+                                                             strict=True), 1):
+        assert (round(width), round(height)) == (round(Emu(shown.slide_width).pt),
+                                                 round(Emu(shown.slide_height).pt))
+        boxes = text_boxes(s)
+        for word in words:
+            assert inside(word, (0, 0, width, height)), (number, word)
+            assert any(inside(word, box) for _, box, _ in boxes), (number, word)
+        for name, box, text in boxes:
+            found = tokens(" ".join(w[0] for w in words if inside(w, box)))
+            missing = tokens(text) - found
+            assert not missing, (number, name, missing)
+        drawn.append(" ".join(w[0] for w in words))
+    return drawn

@@ -72,8 +72,8 @@ def topic_data(topic_id: str = "alpha") -> dict:
         "perspectives": [{"kind": "opinion", "whose": "An editorial", "plain": "A view.",
                           "clinical": "A clinical view.", "sources": ["src-a"]}],
         "comparison": {"mechanism": "m", "target_cells": "t", "stage": "s", "main_risks": "r",
-                       "open_challenges": "c"},
-        "sources": [{"id": "src-a", "title": "A source", "kind": "article"}],
+                       "results_in_ms": "none", "open_challenges": "c", "sources": ["src-a"]},
+        "sources": [{"id": "src-a", "title": "A source", "kind": "unattributed"}],
     }
 
 
@@ -81,7 +81,11 @@ def theme_data() -> dict:
     return {
         "organisation": {"name": "Test Org", "contact": "Call 000", "feedback": "Tell us"},
         "logo": "assets/logo.svg",
-        "disclaimer": "General information only.",
+        "safety": {"source": {"id": "org", "title": "Test Org safety", "kind": "organisation"},
+                   "keep_treatment": "Keep taking your treatment.",
+                   "unproven_clinics": "Beware of clinics.", "find_a_trial": "Ask your team."},
+        "disclaimers": {"patient": "General information only.", "clinician": "For clinicians.",
+                        "organisation": "For the organisation.", "speaker": "For speakers."},
     }
 
 

@@ -42,7 +42,7 @@ def test_good_build_exits_0_and_prints_a_summary(mini_project, tmp_path, capsys)
     for column in ("file", "pages", "size", "time", "warnings"):
         assert column in captured.out
     assert "clinician/alpha-topic-summary-a4.pdf" in captured.out
-    assert "2 documents in " in captured.err
+    assert "2 documents: 2 built, 0 up to date, in " in captured.err
     assert "error" not in captured.err
 
 

@@ -153,12 +153,55 @@ def test_longer_body_shrinks_but_not_below_20pt():
     assert region_height(measurer(), region, BODY.width, fitted.body_size) <= BODY.height
 
 
-def test_long_titles_shrink_to_28pt_then_fail():
+def test_long_titles_shrink_to_28pt_then_move_their_overflow_into_the_body():
     (fitted,) = fit(slide("<p>x</p>", title="A fairly long title " * 4))
     assert Pt(28) <= fitted.title_size < Pt(40)
-    with pytest.raises(RenderError, match=r'slide 1 \("(A fairly long title ){2}.*"\): the '
-                                          r"title does not fit its box even at 28 pt"):
-        fit(slide("<p>x</p>", title="A fairly long title " * 12))
+    title = "A fairly long title " * 12
+    fitter = Fitter(measurer(), FRAMES, "t.html")
+    (fitted,) = fitter.fit_deck(parse(slide("<p>x</p>", title=title)))
+    shown, body = fitted.slide.title_text, fitted.slide.blocks[0].paragraphs[0].text
+    assert fitted.title_size == Pt(28) and shown.endswith(" \u2026") and body.startswith("\u2026 ")
+    assert shown[:-2].split() + body[2:].split() == title.split()  # every word, once, in order
+    assert measurer().text_height((Paragraph(fitted.slide.title),), TITLE.width,
+                                  Pt(28)) <= TITLE.height
+    [moved] = fitter.moved
+    assert (moved.what, moved.text, moved.slide.number) == ("title", title.strip(), 1)
+
+
+def test_a_subtitle_too_long_for_a_slide_without_a_body_makes_it_a_content_slide():
+    frames = {**FRAMES, "section": Frames(TITLE, subtitle=Box(Inches(0.6), Inches(4),
+                                                               Inches(12.133), Inches(1)))}
+    status = "Approved for some people with a long list of conditions and caveats. " * 6
+    fitter = Fitter(measurer(), frames, "t.html")
+    (fitted,) = fitter.fit_deck(parse(slide(f'<p class="subtitle">{status}</p>',
+                                            layout="section", title="Where it stands")))
+    assert fitted.slide.layout == "content" and fitted.slide.subtitle == ()
+    assert fitted.slide.title_text == "Where it stands"
+    assert fitted.slide.blocks[0].paragraphs[0].text.split() == status.split()
+    [moved] = fitter.moved
+    assert moved.what == "subtitle" and moved.slide.layout == "section"
+
+
+def test_long_titles_of_continued_slides_still_fit():
+    fitter = Fitter(measurer(), FRAMES, "t.html")
+    parts = fitter.fit_deck(parse(slide(bullets(40), title="A fairly long title " * 7)))
+    assert len(parts) > 2
+    for part in parts:
+        assert measurer().text_height((Paragraph(part.slide.title),), TITLE.width,
+                                      part.title_size) <= TITLE.height
+    assert parts[0].slide.title_text == ("A fairly long title " * 7).strip()  # it fits
+    assert parts[2].slide.title_text.endswith("\u2026 (continued 2)")  # with the suffix, not
+    assert all(p.slide.title_text.count("\u2026") <= 1 for p in parts)
+    assert len({p.slide.title_text for p in parts}) == len(parts)
+    assert fitter.moved == []  # nothing moved: the first slide shows the whole title
+
+
+def test_a_title_box_too_small_for_one_word_is_an_error():
+    frames = {**FRAMES, "content": Frames(Box(Inches(0.6), Inches(0.35), Inches(12), Pt(20)),
+                                          body=(BODY,))}
+    with pytest.raises(RenderError, match="the title does not fit its box even at 28 pt, not "
+                                          "even its first word"):
+        Fitter(measurer(), frames, "t.html").fit_deck(parse(slide("<p>x</p>", title="Hello")))
 
 
 # -- splitting ----------------------------------------------------------------------------
@@ -251,3 +294,16 @@ def test_an_unsplittable_block_is_an_error():
     table = f"<table><thead><tr><th>x</th></tr></thead><tbody>{rows}</tbody></table>"
     with pytest.raises(RenderError, match="too tall for the slide"):
         fit(slide(table, title="Huge cell"))
+
+
+def test_a_shortened_title_on_continued_slides_has_one_ellipsis_and_stays_unique():
+    fitter = Fitter(measurer(), FRAMES, "t.html")
+    title = "A fairly long title " * 12
+    parts = fitter.fit_deck(parse(slide(bullets(40), title=title),
+                                  slide("<p>x</p>", title=title + "again")))
+    titles = [p.slide.title_text for p in parts]
+    assert len(parts) > 3 and all(t.count("\u2026") == 1 for t in titles), titles
+    assert titles[1].endswith("\u2026 (continued 1)")
+    assert len(set(titles)) == len(titles)
+    assert titles[-1].endswith("\u2026 again")  # its last word tells it apart
+    assert [m.slide.number for m in fitter.moved] == [1, 2]

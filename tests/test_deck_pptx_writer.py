@@ -19,18 +19,14 @@ from deck_fixtures import (
     CREATED,
     DATA,
     ORG_LAYOUTS,
+    assert_every_word_inside_its_box,
     build,
     bullets,
-    inside,
     org_master,
     parse,
-    pdf_words,
     sample_deck,
     slide,
     style,
-    text_boxes,
-    to_pdf,
-    tokens,
 )
 from medbrief.deck.metrics import load_metrics
 from medbrief.deck.model import Deck, Paragraph, Run, Slide, Text
@@ -406,19 +402,5 @@ def test_libreoffice_draws_every_word_inside_its_box(tmp_path, master):
     changes = {"master": org_master(tmp_path), "layouts": ORG_LAYOUTS} if master != "built-in" \
         else {}
     count = write_pptx(deck, style(**changes), pptx)
-    pages = pdf_words(to_pdf(pptx, tmp_path))
-    shown = Presentation(pptx)
-    assert len(pages) == count == len(shown.slides)
-    for number, (s, (width, height, words)) in enumerate(zip(shown.slides, pages,
-                                                             strict=True), 1):
-        assert (round(width), round(height)) == (round(Emu(shown.slide_width).pt),
-                                                 round(Emu(shown.slide_height).pt))
-        boxes = text_boxes(s)
-        for word in words:
-            assert inside(word, (0, 0, width, height)), (number, word)
-            assert any(inside(word, box) for _, box, _ in boxes), (number, word)
-        for name, box, text in boxes:
-            found = tokens(" ".join(w[0] for w in words if inside(w, box)))
-            missing = tokens(text) - found
-            assert not missing, (number, name, missing)
+    assert len(assert_every_word_inside_its_box(pptx, tmp_path)) == count
 

@@ -229,3 +229,46 @@ def test_a_full_disk_between_a_document_and_its_manifest_line_fails_that_documen
     assert alpha_entry["pages"] >= 1 and alpha_entry["topics"] == ["alpha"]
     assert alpha_entry["sha256"] == output.sha256((project.out / alpha_entry["path"])
                                                   .read_bytes())
+
+
+# --- the time limit holds even when an engine swallows the alarm ----------------------------
+
+
+def _swallowing_writer(monkeypatch, swallow_all: bool, runs_for: float):
+    from medbrief.writers import Rendered, pdf
+
+    def write(self, html, job_name):
+        import time
+
+        deadline, swallowed = time.monotonic() + runs_for, 0
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(0.02)
+            except Exception:  # noqa: BLE001 - an engine with a broad handler
+                swallowed += 1
+                if not swallow_all and swallowed > 1:
+                    raise
+        return Rendered(b"%PDF-1.7 finished late", 1)
+
+    monkeypatch.setattr(pdf.PdfWriter, "write", write)
+
+
+@pytest.mark.parametrize(("swallow_all", "runs_for", "at_most"), [
+    (False, 30.0, 8.0),  # swallows the first alarm: the repeated one stops it
+    (True, 3.0, 10.0),   # swallows every alarm: finishes late, and is still refused
+])
+def test_time_limit_holds_when_an_engine_swallows_the_alarm(project, monkeypatch, swallow_all,
+                                                           runs_for, at_most):
+    import time
+
+    _swallowing_writer(monkeypatch, swallow_all, runs_for)
+    project.plan["quality"] = {"time_limit_seconds": "1"}
+    started = time.perf_counter()
+    report = project.build()
+    assert time.perf_counter() - started < at_most
+    for result in report.results:
+        assert str(result.error).startswith(
+            f"{result.job.output}: took longer than 1 s and was stopped") or \
+            str(result.error).startswith(
+            f"medbrief: {result.job.output}: took longer than 1 s and was stopped")
+        assert not (project.out / result.job.output).exists()

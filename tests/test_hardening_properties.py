@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from hardening_support import Project, dump, qpdf_check, topic_data
 from medbrief import fonts
 from medbrief.errors import ContentError, MedbriefError
+from medbrief.model import SOURCE_KINDS
 from medbrief.templating import markdown_links, unsafe_link
 from medbrief.yamlload import FORBIDDEN_CHARS
 
@@ -106,9 +107,11 @@ def topics(draw, topic_id: str = "alpha") -> dict:
         "perspectives": [
             {"kind": draw(st.sampled_from(["opinion", "skeptics", "experts"])),
              "whose": draw(t(40)), **cited()} for _ in range(draw(st.integers(0, 2)))],
-        "comparison": {k: draw(t()) for k in ("mechanism", "target_cells", "stage", "main_risks",
-                                              "open_challenges")},
-        "sources": [{"id": s, "title": draw(t(60)), "kind": draw(t(20))} for s in source_ids],
+        "comparison": {**{k: draw(t()) for k in ("mechanism", "target_cells", "stage",
+                                                 "results_in_ms", "main_risks",
+                                                 "open_challenges")}, "sources": draw(cite)},
+        "sources": [{"id": s, "title": draw(t(60)), "kind": draw(st.sampled_from(SOURCE_KINDS))}
+                    for s in source_ids],
     }
 
 

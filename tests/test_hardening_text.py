@@ -64,7 +64,7 @@ def test_script_tag_in_every_kind_of_field_is_escaped(project):
     topic["process"]["steps"][0]["label"] = "Go" + payload[:20]
     topic["sources"][0]["title"] += payload
     project.theme["organisation"]["name"] += payload
-    project.theme["disclaimer"] += payload
+    project.theme["disclaimers"]["patient"] += payload
     _, html = built(project)
     assert "<script" not in html.lower()
 
@@ -118,12 +118,12 @@ def test_markdown_link_to_a_refused_scheme_is_a_located_load_error(project, link
 
 
 def test_refused_link_in_the_theme_is_located_in_the_theme(project):
-    project.theme["disclaimer"] = "Read [this](file:///etc/shadow)."
+    project.theme["disclaimers"]["patient"] = "Read [this](file:///etc/shadow)."
     with pytest.raises(ContentError) as e:
         project.load()
     [msg] = problems_of(e)
     assert msg.startswith("content/theme.yaml:")
-    assert ": disclaimer: link to 'file:///etc/shadow' refused" in msg
+    assert ": disclaimers.patient: link to 'file:///etc/shadow' refused" in msg
 
 
 def test_every_refused_link_is_reported_at_once(project):

@@ -156,16 +156,16 @@ def test_all_errors_of_a_run_are_reported_together(mini_project):
     alpha = break_topic(mini_project, "short_title: Demo\n", "short_title: Demo\ncolour: red\n")
     beta = mini_project.edit("content/topics/beta-topic.yaml", 'version: "1.0"\n',
                              'version: "1.0"\nversion: "2.0"\n')
-    theme = mini_project.edit("content/theme.yaml", "\ndisclaimer:", "\ndisclaimers:")
+    theme = mini_project.edit("content/theme.yaml", "\ndisclaimers:", "\ndisclaimer:")
     red, version = position(alpha, "red"), position(beta, 'version: "2.0"')
-    first_key, disclaimers = position(theme, "\norganisation:"), position(theme, "disclaimers:")
+    first_key, disclaimer = position(theme, "\norganisation:"), position(theme, "\ndisclaimer:")
     found = messages(mini_project.root)
     assert [m.splitlines()[0] for m in found] == [
         f"{TOPIC}:{red[0]}:{red[1]}: colour: unknown field",
         f"content/topics/beta-topic.yaml:{version[0]}:1: duplicate key 'version' "
         "(first defined on line 10)",
-        f"content/theme.yaml:{first_key[0] + 1}:1: disclaimer: required field is missing",
-        f"content/theme.yaml:{disclaimers[0]}:14: disclaimers: unknown field",
+        f"content/theme.yaml:{first_key[0] + 1}:1: disclaimers: required field is missing",
+        f"content/theme.yaml:{disclaimer[0] + 2}:3: disclaimer: unknown field",
     ]
 
 

@@ -177,7 +177,7 @@ def test_lock_removes_temporaries_of_a_killed_build(tmp_path):
 def entry(path: str, data: bytes = b"x", **changes) -> ManifestEntry:
     base = ManifestEntry(path=path, format="pdf", document="handout", topics=["car-t-ms"],
                          audience="patient", paper="a4", variant="clear", pages=2,
-                         sha256=sha256(data))
+                         sha256=sha256(data), fingerprint="f" * 64)
     return dataclasses.replace(base, **changes)
 
 
@@ -189,6 +189,8 @@ def test_manifest_format(tmp_path):
         "audience": "patient", "paper": "a4", "variant": "clear", "pages": 2,
         "sha256": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881",
         "site": None,
+        "approval": "draft",
+        "fingerprint": "f" * 64,
     }]}
 
 

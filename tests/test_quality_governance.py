@@ -86,7 +86,7 @@ def test_opinion_inside_perspectives_is_fine(mini_project):
 
 
 def test_status_text_must_say_the_status(mini_project):
-    mini_project.edit(TOPIC, "plain: Only available in a clinical trial.",
+    mini_project.edit(TOPIC, "plain: Only being tested in a clinical trial.",
                       "plain: Ask your doctor.")
     (f,) = [f for f in governance(mini_project.root) if "alpha" in f.location.path]
     assert f.field == "status_text.plain" and f.severity == "warning"
@@ -94,8 +94,8 @@ def test_status_text_must_say_the_status(mini_project):
 
 
 def test_source_files_are_looked_for_beside_the_project(tmp_path, mini_project):
-    mini_project.edit(TOPIC, "    kind: article\n",
-                      "    kind: article\n    file: seeds/demo.txt\n")
+    mini_project.edit(TOPIC, "    kind: unattributed\n",
+                      "    kind: unattributed\n    file: seeds/demo.txt\n")
     (f,) = [f for f in governance(mini_project.root) if "alpha" in f.location.path]
     assert (f.severity, f.field) == ("info", "sources[0].file")
     assert f.message == "source file 'seeds/demo.txt' was not found, so it cannot be checked"
@@ -159,7 +159,7 @@ def test_plan_rows_say_which_checks_apply(mini_project):
 
 
 def test_outputs_print_the_status(topic):
-    assert check_status("Only available in a\nclinical trial.", [topic], True, WHERE, "x") == []
+    assert check_status("Only being tested in a\nclinical trial.", [topic], True, WHERE, "x") == []
     assert check_status("Status: Investigational", [topic], False, WHERE, "x") == []
     (f,) = check_status("Status: approved", [topic], False, WHERE, "x")
     assert f.message == "does not show the status of alpha-topic (“investigational”)"
@@ -168,6 +168,6 @@ def test_outputs_print_the_status(topic):
 def test_artefacts_are_listed_by_name(mini_project, topic):
     project = load_project(mini_project.root)
     found = {f.message for f in check_artefacts("nothing here", project, [topic], WHERE, "x")}
-    assert "does not show the disclaimer" in found
+    assert "does not show the patient disclaimer" in found
     assert "does not show alpha-topic's next review date" in found
     assert "does not show alpha-topic's source “Demo source”" in found

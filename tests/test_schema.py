@@ -129,7 +129,13 @@ VALID = {
     "real theme": ("theme", THEME),
     "upper-case colour": ("theme", sub(THEME, r"^  primary: .*$", '  primary: "#14506B"')),
     "theme without optional parts": ("theme", "organisation:\n  name: Org\n  contact: 000\n"
-                                     "  feedback: Tell us\ndisclaimer: General information.\n"),
+                                     "  feedback: Tell us\nsafety:\n  source:\n    id: org\n"
+                                     "    title: Org safety text\n  keep_treatment: Keep it.\n"
+                                     "  unproven_clinics: Beware.\n  find_a_trial: Ask.\n"
+                                     "disclaimers:\n  patient: P.\n  clinician: C.\n"
+                                     "  organisation: O.\n  speaker: S.\n"),
+    "approved with a date": ("topic", sub(TOPIC, r"^version: (.*)$", "version: \\1\napproval:\n"
+                                          "  status: draft\n  by: Dr A\n  date: 2026-01-01")),
     "real plan": ("documents", PLAN),
 }
 
@@ -156,16 +162,22 @@ INVALID = {
     "empty list": ("topic", sub(TOPIC, r"^questions:\n  - .*$", "questions: []")),
     "one process step": ("topic", sub(TOPIC, r"^    - label: Return\n(    .*\n)*?(?=  sources)",
                                       "")),
-    "misspelled theme field": ("theme", sub(THEME, r"^disclaimer:", "disclaimor:")),
+    "misspelled theme field": ("theme", sub(THEME, r"^disclaimers:", "disclaimor:")),
+    "source kind outside the closed list": ("topic", sub(TOPIC, r"^    kind: unattributed$",
+                                                         "    kind: opinion editorial")),
+    "the old source note field": ("topic", sub(TOPIC, r"^    kind: unattributed$",
+                                               "    kind: news\n    note: Check it.")),
+    "approval status outside the closed list": ("topic", sub(
+        TOPIC, r"^version: (.*)$", "version: \\1\napproval:\n  status: signed")),
     "colour that is not a colour": ("theme", sub(THEME, r"^  primary: .*$", "  primary: navy")),
     # any slug names a document kind (issue 13: a new kind needs no Python); this is not one
     "document kind that is not a slug": ("documents", sub(PLAN, r"^  - name: handout$",
                                                          "  - name: Patient leaflet")),
     "audience outside the closed list": ("documents", sub(PLAN, r"^    audience: patient$",
                                                           "    audience: public")),
-    "page limit that is not a number": ("documents", sub(PLAN, r"^    max_pages: 2$",
+    "page limit that is not a number": ("documents", sub(PLAN, r"^    max_pages: 3$",
                                                          "    max_pages: two")),
-    "page limit out of range": ("documents", sub(PLAN, r"^    max_pages: 2$",
+    "page limit out of range": ("documents", sub(PLAN, r"^    max_pages: 3$",
                                                  "    max_pages: 0")),
     "paper outside the closed list": ("documents", sub(PLAN, r"papers: \[a4, letter\]",
                                                        "papers: [a4, a5]")),
@@ -176,6 +188,9 @@ LOADER_ONLY = {
                                                     "next_review: 2025-01-01")),
     "citing a source that does not exist": ("topic", sub(TOPIC, r"sources: \[demo-source\]",
                                                          "sources: [no-such-source]")),
+    "approved without a strong source": ("topic", sub(
+        TOPIC, r"^version: (.*)$", "version: \\1\napproval:\n  status: approved\n  by: Dr A\n"
+        "  role: Neurologist\n  date: 2026-01-01")),
 }
 """Checks between fields a JSON Schema cannot express: the loader refuses, editors do not."""
 

@@ -20,6 +20,7 @@ from conftest import copy_project
 from medbrief.cli import main
 from medbrief.jobs import Filters, plan_jobs
 from medbrief.loader import load_project
+from medbrief.model import DRAFT_MARK
 from medbrief.pipeline import Builder
 from medbrief.web import outside_references
 
@@ -109,6 +110,9 @@ def test_same_content_as_the_patient_handout(built):
                        if j.variant == "clear")
         expected = _blocks(builder.render_html(handout))
         page = _blocks((out / f"web/{topic}.html").read_text("utf-8"))
+        # a draft web page opens with the draft banner (a PDF has it in its page margins)
+        assert page[0] == ("p", DRAFT_MARK)
+        page = page[1:]
         assert page == expected
         joined = " ".join(s for _, s in page)
         t = project.topics[topic]

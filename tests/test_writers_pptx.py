@@ -106,7 +106,7 @@ def test_the_combined_deck_has_a_comparison_table_with_a_header_row(built):
         assert all(r.font.bold for c in table.rows[0].cells for p in c.text_frame.paragraphs
                    for r in p.runs)
     rows = [table.rows[r].cells[0].text for _, table in tables for r in range(1, len(table.rows))]
-    assert rows == ["Mechanism", "Target cells", "Stage of research", "Main risks",
+    assert rows == ["Mechanism", "Target cells", "Stage of research", "Results in MS", "Main risks",
                     "Open challenges"]
 
 

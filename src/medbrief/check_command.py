@@ -1,8 +1,9 @@
 """``python build.py check`` and the content gate before every build: the command layer.
 
-Builds what is missing first (:func:`medbrief.staleness.outdated`), runs the quality
-library (:func:`medbrief.quality.run_checks`), prints findings and tables with rich, writes
-the report files and turns the gate decision into an exit status.
+Builds what is missing or out of date first (by fingerprint:
+:func:`medbrief.pipeline.outdated_jobs`), runs the quality library
+(:func:`medbrief.quality.run_checks`), prints findings and tables with rich, writes the report
+files and turns the gate decision into an exit status.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ from .cliopts import filters_from, outdir_from, print_load_warnings
 from .exitcodes import EXIT_FAILED, EXIT_OK
 from .jobs import Filters, plan_jobs
 from .loader import Project, load_project
-from .pipeline import build, check_outdir
+from .pipeline import build, check_outdir, outdated_jobs
 from .quality import build_findings, check_content, gate_failed, run_checks
 from .quality.content import run_content_checks
 from .quality.documents import display
 from .quality.finding import ERROR, INFO, WARNING, Finding, counts
 from .quality.readability import WHOLE_TOPIC
 from .quality.report import QualityReport, points, write_html, write_json
-from .staleness import outdated
 
 COLOURS = {ERROR: "red", WARNING: "yellow", INFO: "blue"}
 
@@ -51,11 +51,11 @@ def build_missing(project: Project, outdir: Path, filters: Filters, console: Con
                   quiet: bool) -> tuple[list[Finding], list[str]]:
     """Build the selected documents that are missing or stale; their failures as findings."""
     jobs = plan_jobs(project, filters)
-    stale = outdated(project, outdir, jobs)
+    stale = outdated_jobs(project, outdir, jobs)
     if not stale:
         return [], []
-    note = (f"{len(stale)} of {len(jobs)} documents are missing from {outdir} or older "
-            "than the content; building them first")
+    note = (f"{len(stale)} of {len(jobs)} documents are missing from {outdir} or out of "
+            "date (their content, templates or fonts changed); building them first")
     if not quiet:
         console.print(f"[blue]note[/blue]: {escape(note)}", highlight=False)
     report = build(project.root, outdir, filters, project=project)

@@ -50,6 +50,11 @@ def parser() -> argparse.ArgumentParser:
                         "(one document per site)")
     p.add_argument("--html", action="store_true",
                    help="also write each PDF's intermediate HTML next to it")
+    p.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
+                   help="render in N worker processes (default: the number of cores); "
+                        "1 renders in this process, for debugging")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild every document, even those that are up to date")
     p.add_argument("--no-check", action="store_true",
                    help="build even when content checks report errors")
     p.add_argument("--strict", action="store_true", help="treat check warnings as errors")
@@ -57,6 +62,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
     p.add_argument("--version", action="version", version=f"medbrief {__version__}")
     return p
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:

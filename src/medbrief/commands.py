@@ -13,7 +13,8 @@ from .errors import SetupError, printable
 from .exitcodes import EXIT_FAILED, EXIT_OK
 from .jobs import Filters, plan_jobs
 from .loader import load_project
-from .pipeline import BuildReport, JobResult, build
+from .model import DRAFT, DRAFT_MARK
+from .pipeline import BuildReport, JobResult, build, default_jobs
 
 
 def _size(n: int) -> str:
@@ -21,6 +22,7 @@ def _size(n: int) -> str:
 
 
 def summary_table(report: BuildReport) -> Table:
+    """One row per document; the time column says "up to date" for documents not rebuilt."""
     table = Table(title=f"Built into {report.outdir}", title_justify="left")
     for name, justify in [("file", "left"), ("pages", "right"), ("size", "right"),
                           ("time", "right"), ("warnings", "right")]:
@@ -30,9 +32,18 @@ def summary_table(report: BuildReport) -> Table:
         unit = " slides" if r.job.format == "pptx" else ""
         name = escape(r.job.output)
         status = name if r.ok else f"[red]{name} (failed)[/red]"
+        time = "[dim]up to date[/dim]" if r.up_to_date else f"{r.seconds:.2f} s"
         table.add_row(status, pages + unit if r.entry else pages, _size(r.size) if r.ok else "-",
-                      f"{r.seconds:.2f} s", str(len(r.warnings)))
+                      time, str(len(r.warnings)))
     return table
+
+
+def summary_line(report: BuildReport) -> str:
+    """``17 documents: 2 built, 15 up to date, in 0.6 s``."""
+    parts = [f"{len(report.built)} built", f"{len(report.up_to_date)} up to date"]
+    if report.failures:
+        parts.append(f"{len(report.failures)} failed")
+    return f"{len(report.results)} documents: {', '.join(parts)}, in {report.seconds:.1f} s"
 
 
 def _print_result(console: Console, result: JobResult, debug: bool = False) -> None:
@@ -108,13 +119,16 @@ def run_build(args, console: Console) -> int:
             return EXIT_FAILED
     check_machine(project, filters_from(args), console, quiet=args.quiet)
     out = outdir_from(args, root)
+    # no refresh thread: worker processes are forked from this one, which must have one thread
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True,
+                  TimeElapsedColumn(), console=console, transient=True, auto_refresh=False,
                   disable=args.quiet) as bar:
         task = bar.add_task("Building", total=None)
 
         def progress(done, total, result, job):
-            bar.update(task, total=total, completed=done, description=f"Building {job.output}")
+            what = "Up to date" if result is not None and result.up_to_date else "Built"
+            bar.update(task, total=total, completed=done, description=f"{what} {job.output}")
+            bar.refresh()
             if result is not None:
                 _print_result(console, result, args.debug)
 
@@ -123,7 +137,8 @@ def run_build(args, console: Console) -> int:
             console.print(f"[yellow]waiting[/yellow]: {escape(message)}", soft_wrap=True)
 
         report = build(root, out, filters_from(args), write_html=args.html, progress=progress,
-                       project=project, on_wait=waiting)
+                       project=project, on_wait=waiting, force=args.force,
+                       jobs=args.jobs if args.jobs is not None else default_jobs())
     if not args.quiet:
         Console(emoji=False).print(summary_table(report))
     if not report.results:
@@ -142,8 +157,22 @@ def run_build(args, console: Console) -> int:
     if report.manifest_error:
         return EXIT_FAILED
     if not args.quiet:
-        console.print(f"{len(report.results)} documents in {report.seconds:.1f} s")
+        console.print(summary_line(report))
+    drafts = draft_summary(report)
+    if drafts:
+        console.print(f"[yellow]{escape(drafts)}[/yellow]", highlight=False)
     return EXIT_OK
+
+
+def draft_summary(report: BuildReport) -> str:
+    """Say plainly when the build printed drafts, and which topics make them drafts."""
+    built = [r for r in report.results if r.entry]
+    drafts = [r for r in built if r.entry.approval == DRAFT]
+    if not drafts:
+        return ""
+    topics = sorted({t.id for r in drafts for t in r.job.topics if t.approval.status == DRAFT})
+    return (f"{len(drafts)} of {len(built)} documents are drafts, marked “{DRAFT_MARK}”; "
+            f"topics not approved: {', '.join(topics)} (see `approval:` in each topic file)")
 
 
 def run_check(args, console: Console) -> int:

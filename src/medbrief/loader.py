@@ -7,6 +7,7 @@ model.  All problems of a run are collected and raised together as one
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,13 +19,23 @@ from pydantic import BaseModel, ValidationError
 from . import fonts
 from .errors import ContentError, Location, MedbriefError, Problem, field_path
 from .links import markdown_links, markdown_problems, unsafe_link
-from .model import LOCATED_CHECKS, DocumentSpec, JargonList, Plan, Theme, Topic
+from .model import (
+    LOCATED_CHECKS,
+    SOURCE_KINDS,
+    DocumentSpec,
+    JargonList,
+    Plan,
+    PromiseList,
+    Theme,
+    Topic,
+)
 from .paths import project_file
 from .sites import SiteList, load_sites
 from .themefiles import ThemeFiles, check_plan_templates, check_theme_files
 from .yamlload import Document, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
+PROMISES_FILE = "promises.yaml"
 
 JARGON_FILE = "jargon.yaml"
 
@@ -76,6 +87,8 @@ class Project:
     """The validated sites file of each plan row with ``sites:``, by that row's value."""
     jargon: JargonList | None = None
     """content/jargon.yaml, when the project has one (the jargon gate warns when not)."""
+    promises: PromiseList | None = None
+    """content/promises.yaml (phrases that read as promises in patient text), if present."""
 
     def sites_for(self, spec: DocumentSpec) -> SiteList | None:
         """The sites a plan row makes one document for (None: not a per-site row)."""
@@ -145,6 +158,26 @@ def _comment_value(doc: Document, where: Location) -> str | None:
     return m.group(1)[:20] if m else None
 
 
+def _source_field(loc: tuple, name: str) -> bool:
+    """True for ``sources[i].<name>`` (topics) and ``safety.source.<name>`` (theme)."""
+    return len(loc) >= 2 and loc[-1] == name and (
+        (len(loc) >= 3 and loc[-3] == "sources") or loc[-2] == "source")
+
+
+def _problem(doc: Document, loc: tuple, err: dict) -> Problem:
+    """One located problem for a pydantic error, in the content author's words."""
+    message, hint = _message(err), HINTS.get(err["type"], "")
+    if err["type"] == "literal_error" and _source_field(loc, "kind"):
+        message = f"unknown source kind {_what(err.get('input'))}"
+        allowed = SOURCE_KINDS if loc[-2] != "source" else ("organisation",)
+        hint = f"use one of: {', '.join(allowed)} (content/README.md says how to choose)"
+    elif err["type"] == "extra_forbidden" and _source_field(loc, "note"):
+        message = "unknown field: `note` is now internal_note or public_note"
+        hint = ("write `internal_note:` for editors (printed nowhere) or `public_note:` "
+                "for text that may be printed with the source")
+    return Problem(doc.locate(loc), field_path(loc), message, hint)
+
+
 def validate(model: type[M], doc: Document) -> M:
     """Validate ``doc`` into ``model`` or raise a ContentError with located problems."""
     try:
@@ -152,18 +185,21 @@ def validate(model: type[M], doc: Document) -> M:
     except ValidationError as e:
         problems = []
         for err in e.errors(include_url=False):
-            loc = _clean_loc(err["loc"], doc.data)
-            where = doc.locate(loc)
-            message, hint = _message(err), HINTS.get(err["type"], "")
-            comment = _comment_value(doc, where) if err.get("input") is None else None
+            problem = _problem(doc, _clean_loc(err["loc"], doc.data), err)
+            comment = (_comment_value(doc, problem.location) if err.get("input") is None
+                       else None)
             if comment:
-                message += f" (YAML reads `{comment}` as a comment)"
-                hint = f'quote it: "{comment}"'
-            problems.append(Problem(where, field_path(loc), message, hint))
+                problem = Problem(problem.location, problem.field,
+                                  problem.message + f" (YAML reads `{comment}` as a comment)",
+                                  f'quote it: "{comment}"')
+            problems.append(problem)
         raise ContentError(problems) from None
     cross = getattr(result, "cross_field_problems", None)
     problems = [Problem(doc.locate(loc), field_path(loc), message, hint)
                 for loc, message, hint in (cross() if cross else [])]
+    approval = getattr(result, "approval_problems", None)
+    problems += [Problem(doc.locate_key(loc), field_path(loc), message, hint)
+                 for loc, message, hint in (approval(dt.date.today()) if approval else [])]
     if problems:
         raise ContentError(problems)
     return result
@@ -279,6 +315,9 @@ def load_project(root: Path, sites: Path | None = None) -> Project:
     if (content / JARGON_FILE).exists() or (content / JARGON_FILE).is_symlink():
         # a link or FIFO is refused, located, by the safe reader
         jargon_doc, jargon = _load(root, content / JARGON_FILE, JargonList, problems)
+    promises_doc, promises = None, None
+    if (content / PROMISES_FILE).is_file():
+        promises_doc, promises = _load(root, content / PROMISES_FILE, PromiseList, problems)
     if plan is not None:
         problems += _check_plan(plan, plan_doc, topics)
         problems += check_plan_templates(root, plan, plan_doc)
@@ -290,8 +329,10 @@ def load_project(root: Path, sites: Path | None = None) -> Project:
     docs.update(theme=theme_doc, plan=plan_doc)
     if jargon_doc is not None:
         files["jargon"], docs["jargon"] = content / JARGON_FILE, jargon_doc
+    if promises_doc is not None:
+        files["promises"], docs["promises"] = content / PROMISES_FILE, promises_doc
     return Project(root, topics, theme, plan, files, docs, tuple(warnings), theme_files,
-                   site_lists, jargon)
+                   site_lists, jargon, promises)
 
 
 TOPIC_SUFFIXES = (".yaml", ".yml")

@@ -123,6 +123,8 @@ class Cited(Model):
     """Ids of the sources (under `sources:` of this topic) this statement draws on."""
     where: Line | None = None
     """Where in the source, e.g. a section heading or page."""
+    internal_note: Text | None = None
+    """For editors only, printed nowhere: e.g. that this statement corrects its source."""
 
 
 class Statement(Registers, Cited):
@@ -181,7 +183,7 @@ class Perspective(Cited):
     """The view, for clinicians."""
 
 
-class Comparison(Model):
+class Comparison(Cited):
     """The row this topic contributes to the briefing's side-by-side table."""
 
     mechanism: Text
@@ -190,10 +192,37 @@ class Comparison(Model):
     """Which cells it acts on."""
     stage: Text
     """Stage of evidence (animal studies, related disorders, early trials...)."""
+    results_in_ms: Text
+    """What the sources report about results in people with MS (often: none)."""
     main_risks: Text
     """The main known or expected risks."""
     open_challenges: Text
     """What is still unsolved."""
+
+
+COMPARISON_ROWS = (("mechanism", "Mechanism"), ("target_cells", "Target cells"),
+                   ("stage", "Stage of research"), ("results_in_ms", "Results in MS"),
+                   ("main_risks", "Main risks"), ("open_challenges", "Open challenges"))
+"""The comparison table's rows, in order, with their labels (briefing and decks)."""
+
+
+SourceKind = Literal["peer-reviewed", "systematic-review", "guideline", "regulator",
+                     "trial-registry", "organisation", "news", "opinion", "unattributed"]
+"""What a source is.  content/README.md explains how to choose."""
+SOURCE_KINDS: tuple[str, ...] = SourceKind.__args__
+STRONG_KINDS: tuple[str, ...] = ("peer-reviewed", "systematic-review", "guideline", "regulator",
+                                 "trial-registry")
+"""Kinds a topic must cite at least one of before it can be approved for patients."""
+
+
+def _web_address(value: str) -> str:
+    if not value.lower().startswith(("https://", "http://")):
+        raise ValueError("expected a web address starting with https:// or http://")
+    return value
+
+
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+                AfterValidator(_web_address)]
 
 
 class Source(Model):
@@ -201,16 +230,55 @@ class Source(Model):
     """Short id that statements cite, e.g. gene-therapy-article."""
     title: Line
     """Title of the source as published."""
-    kind: Line
-    """What kind of source this is, e.g. explanatory article, opinion editorial."""
+    kind: SourceKind
+    """What the source is: peer-reviewed, systematic-review, guideline, regulator,
+    trial-registry, organisation, news, opinion or unattributed (content/README.md)."""
     author: Line | None = None
     """Who wrote it, if known."""
     publisher: Line | None = None
     """Who published it, if known."""
     file: RelPath | None = None
     """Path of a local copy, relative to the project."""
-    note: Text | None = None
-    """Anything a reader should know about the source (for example that it is an opinion)."""
+    url: Url | None = None
+    """Web address of the source (https:// or http://)."""
+    published: dt.date | None = None
+    """Date the source was published (YYYY-MM-DD), if known."""
+    accessed: dt.date | None = None
+    """Date the source was read (YYYY-MM-DD)."""
+    internal_note: Text | None = None
+    """For editors only: printed nowhere (e.g. where a statement corrects this source)."""
+    public_note: Text | None = None
+    """May be printed next to the source in every document."""
+
+
+class Approval(Model):
+    """Who signed a topic off for use with patients.  A missing block is a draft."""
+
+    status: Literal["draft", "approved"] = "draft"
+    """draft (the default) or approved."""
+    by: Line | None = None
+    """Who approved it (required when approved)."""
+    role: Line | None = None
+    """Their role, e.g. Consultant neurologist (required when approved)."""
+    date: dt.date | None = None
+    """When (YYYY-MM-DD; required when approved; not in the future)."""
+
+
+DRAFT, APPROVED = "draft", "approved"
+DRAFT_MARK = "DRAFT — not approved for use with patients"
+"""Printed on every page and slide of a document built from a draft topic."""
+SOURCE_KIND_LABELS = {
+    "peer-reviewed": "peer-reviewed research", "systematic-review": "systematic review",
+    "guideline": "clinical guideline", "regulator": "medicines regulator",
+    "trial-registry": "trial registry entry", "organisation": "organisation's own text",
+    "news": "news report", "opinion": "opinion piece", "unattributed": "no named author",
+}
+"""Each source kind in the words a reader understands."""
+
+
+def approval_of(topics) -> str:
+    """A document is approved only when every topic it covers is approved."""
+    return APPROVED if topics and all(t.approval.status == APPROVED for t in topics) else DRAFT
 
 
 class Topic(Model):
@@ -230,6 +298,8 @@ class Topic(Model):
     """Date of the next review (YYYY-MM-DD), after last_reviewed."""
     version: Annotated[str, StringConstraints(pattern=VERSION_PATTERN)]
     """Content version, e.g. "1.0" (quote it)."""
+    approval: Approval = Approval()
+    """Who approved the topic for use with patients, and when; without it, a draft."""
     summary: Statement
     """The main message, in both registers, with its sources."""
     key_points: list[Statement] = Field(min_length=1, max_length=12)
@@ -253,10 +323,41 @@ class Topic(Model):
     def _check_references(self, info: ValidationInfo) -> Topic:
         if info.context and info.context.get(LOCATED_CHECKS):
             return self  # the loader reports them, located (see cross_field_problems)
-        problems = self.cross_field_problems()
+        problems = self.cross_field_problems() + self.approval_problems(dt.date.today())
         if problems:
             raise ValueError(problems[0][1])
         return self
+
+    def cited_kinds(self) -> list[str]:
+        """The kinds of the sources the topic's statements cite, in source order."""
+        cited = {s for c in self.cited() for s in c.sources}
+        return list(dict.fromkeys(s.kind for s in self.sources if s.id in cited))
+
+    def approval_problems(self, today: dt.date) -> list[tuple[tuple[str, ...], str, str]]:
+        """Why this topic cannot be approved, as ``(("approval",), message, hint)``.
+
+        The loader locates them at the line of the ``approval:`` key.
+        """
+        a = self.approval
+        if a.status != APPROVED:
+            return []
+        where, out = ("approval",), []
+        missing = [k for k in ("by", "role", "date") if getattr(a, k) is None]
+        if missing:
+            out.append((where, "approval refused: an approved topic needs by, role and date "
+                        f"(missing: {', '.join(missing)})",
+                        "name who approved it (`by:`), their role (`role:`) and the date "
+                        "(`date: YYYY-MM-DD`), or set `status: draft`"))
+        if a.date is not None and a.date > today:
+            out.append((where, f"approval refused: the approval date {a.date} is in the future",
+                        "write the date the topic was actually approved"))
+        kinds = self.cited_kinds()
+        if not any(k in STRONG_KINDS for k in kinds):
+            out.append((where, "approval refused: no source cited by this topic's statements is "
+                        f"of a strong kind (found: {', '.join(kinds) or 'none'})",
+                        f"cite a source of kind {', '.join(STRONG_KINDS[:-1])} or "
+                        f"{STRONG_KINDS[-1]} for the statements, or keep `status: draft`"))
+        return out
 
     def cross_field_problems(self) -> list[tuple[tuple[str | int, ...], str, str]]:
         """Problems between fields, as ``(field path, message, hint)``."""
@@ -289,6 +390,7 @@ class Topic(Model):
             *((("sections", i), s) for i, s in enumerate(self.sections)),
             (("process",), self.process),
             *((("perspectives", i), p) for i, p in enumerate(self.perspectives)),
+            (("comparison",), self.comparison),
         ]
 
     def section(self, section_id: str) -> Section | None:
@@ -365,6 +467,42 @@ LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z
                                                max_length=35)]
 
 
+class OrganisationSource(Source):
+    """The organisation's own text: the only kind it can be."""
+
+    kind: Literal["organisation"] = "organisation"
+    """Always organisation: the organisation's own text."""
+
+
+class Safety(Model):
+    """Safety text the organisation maintains once; every patient handout prints it."""
+
+    source: OrganisationSource
+    """The organisation as the source of this text (kind: organisation)."""
+    keep_treatment: Text
+    """Printed on page 1, next to the main message."""
+    unproven_clinics: Text
+    """A warning about clinics that sell unproven stem cell or gene treatments."""
+    find_a_trial: Text
+    """How to find a clinical trial."""
+
+
+class Disclaimers(Model):
+    """One disclaimer per audience: a patient's is never printed for a clinician."""
+
+    patient: Text
+    """Handouts."""
+    clinician: Text
+    """Clinician summaries."""
+    organisation: Text
+    """Briefings."""
+    speaker: Text
+    """Decks and their speaker notes."""
+
+    def for_audience(self, audience: str) -> str:
+        return getattr(self, audience)
+
+
 class Theme(Model):
     organisation: Organisation
     """Who publishes the documents."""
@@ -374,8 +512,10 @@ class Theme(Model):
     """Theme colours as #rrggbb; pairs must meet WCAG AA contrast."""
     fonts: Fonts = Fonts()
     """Fonts for documents and decks."""
-    disclaimer: Text
-    """Disclaimer printed on every patient document."""
+    safety: Safety
+    """Safety messages every patient handout prints, maintained once by the organisation."""
+    disclaimers: Disclaimers
+    """One disclaimer per audience: patient, clinician, organisation, speaker."""
     pptx_master: RelPath | None = None
     """The organisation's own .pptx master, relative to content/."""
     layouts: dict[DeckLayout, Line] = {}
@@ -384,19 +524,37 @@ class Theme(Model):
     """Language of every document (BCP 47, e.g. en-GB): html lang, PDF /Lang, deck text."""
 
 
+# --- wording to avoid in patient text -------------------------------------------------
+
+
+class PromisePhrase(Model):
+    phrase: Line
+    """The word or phrase, e.g. breakthrough."""
+    also: list[Line] = []
+    """Other forms that count as this phrase."""
+    instead: Text | None = None
+    """What to write instead (shown in the hint)."""
+
+
+class PromiseList(Model):
+    """content/promises.yaml: phrases that read as a promise or hype in patient text."""
+
+    phrases: list[PromisePhrase] = Field(min_length=1, max_length=2000)
+
+
 # --- document plan ------------------------------------------------------------
 
 DocumentKind = Slug
 """A row's document kind (handout, clinician-summary, briefing, deck, slides, or your own):
 what ``--document`` selects and the manifest's ``document``."""
 DocumentCheck = Literal["status", "status-text", "artefacts", "main-message", "call-to-action",
-                        "print"]
+                        "safety", "print"]
 """Checks of a built file besides readability and accessibility (README, "Quality gates")."""
 DEFAULT_CHECKS: dict[str, tuple[DocumentCheck, ...]] = {
-    "handout": ("status-text", "artefacts", "main-message", "call-to-action", "print"),
+    "handout": ("status-text", "artefacts", "main-message", "call-to-action", "safety", "print"),
     "clinician-summary": ("status", "artefacts"),
     "briefing": ("status", "artefacts"),
-    "web": ("status-text", "artefacts", "main-message", "call-to-action"),
+    "web": ("status-text", "artefacts", "main-message", "call-to-action", "safety"),
 }
 """The checks of a row that does not list its own ``checks`` (plans written before rows
 could say so); other kinds get none."""

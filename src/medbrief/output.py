@@ -52,6 +52,10 @@ class ManifestEntry:
     sha256: str
     site: str | None = None
     """The site id of a personalised document (plan rows with ``sites:``), else None."""
+    approval: str = "draft"
+    """"approved" only when every topic covered is approved; a missing key reads as draft."""
+    fingerprint: str = ""
+    """Digest of everything the document was made from (see :mod:`medbrief.fingerprint`)."""
 
 
 def _explain(e: OSError, path: Path) -> OutputError:
@@ -193,6 +197,14 @@ def read_manifest(outdir: Path) -> list[ManifestEntry]:
         return []
 
 
+def file_matches(outdir: Path, entry: ManifestEntry) -> bool:
+    """True when the entry's file exists and still has the recorded sha256."""
+    try:
+        return sha256((outdir / entry.path).read_bytes()) == entry.sha256
+    except OSError:
+        return False
+
+
 def count_pages(data: bytes, fmt: str) -> int | None:
     """Pages of a PDF, slides of a .pptx (a web page is one), read from its bytes; None if
     it cannot be read as its format."""
@@ -226,7 +238,7 @@ def _read_output(outdir: Path, relative: str) -> bytes | None:
         return None
 
 
-def repair_manifest(outdir: Path, describe: Describe | None = None) -> None:
+def repair_manifest(outdir: Path, describe: Describe | None = None) -> list[ManifestEntry]:
     """Make the manifest describe the files that are there, by re-hashing them.
 
     Called under the lock before a build.  A build killed between replacing a file and
@@ -234,6 +246,7 @@ def repair_manifest(outdir: Path, describe: Describe | None = None) -> None:
     pages counted again, and the entry updated, never dropped while the file is there.  An
     entry is dropped only when its file is gone or cannot be read as its format.
     ``describe`` gives the entry of a planned output found in the folder but not listed.
+    Returns the entries now listed (each matching its file).
     """
     entries = read_manifest(outdir)
     kept: list[ManifestEntry] = []
@@ -251,7 +264,8 @@ def repair_manifest(outdir: Path, describe: Describe | None = None) -> None:
         fresh = describe(entry.path, data) if describe else None
         pages = fresh.pages if fresh else count_pages(data, entry.format)
         if pages is not None:
-            kept.append(fresh or replace(entry, sha256=digest, pages=pages))
+            # a re-hashed file no longer vouches for its inputs: its next build renders it
+            kept.append(fresh or replace(entry, sha256=digest, pages=pages, fingerprint=""))
     if describe is not None:
         listed = {e.path for e in kept} | {e.path for e in entries}
         for path in sorted(_output_files(outdir) - listed):
@@ -260,8 +274,10 @@ def repair_manifest(outdir: Path, describe: Describe | None = None) -> None:
             if fresh is not None:
                 kept.append(fresh)
                 changed = True
+    kept.sort(key=lambda e: e.path)
     if changed:
-        _write_entries(outdir, sorted(kept, key=lambda e: e.path))
+        _write_entries(outdir, kept)
+    return kept
 
 
 def _output_files(outdir: Path) -> set[str]:
@@ -280,4 +296,8 @@ def write_manifest(outdir: Path, new: list[ManifestEntry]) -> list[ManifestEntry
 
 def _write_entries(outdir: Path, entries: list[ManifestEntry]) -> None:
     body = json.dumps({"files": [asdict(e) for e in entries]}, indent=2, ensure_ascii=False)
-    atomic_write(outdir / MANIFEST, (body + "\n").encode("utf-8"))
+    data = (body + "\n").encode("utf-8")
+    with contextlib.suppress(OSError):
+        if (outdir / MANIFEST).read_bytes() == data:
+            return  # unchanged: a no-op build rewrites no file, the manifest included
+    atomic_write(outdir / MANIFEST, data)

@@ -1,11 +1,14 @@
-"""The build: load, plan, render every job in one process, write atomically.
+"""The build: load, plan, skip what is up to date, render the rest, write atomically.
 
-:func:`build` is the library entry point the CLI calls.  It loads and
-validates the project once, creates the Jinja environment and each writer
-once (so imports and fonts are paid for once), renders every job, writes each
-file atomically, and returns a :class:`BuildReport`.  A document that fails
-does not stop the others; the report lists every failure and the previous
-output of a failed document is left untouched.
+:func:`build` is the library entry point the CLI calls.  It loads and validates the project
+once, plans the jobs, and compares each job's fingerprint (:mod:`medbrief.fingerprint`) with
+the manifest: a document whose fingerprint and file still match is "up to date" and is not
+rendered.  The rest are rendered by an executor (:mod:`medbrief.executors`: in this process,
+or in a pool of worker processes), each through the one function :func:`render_job`, which
+returns a picklable :class:`Rendition` (bytes and metadata, or the document's error).  Only
+this process writes: each file atomically, then its manifest entry, as results arrive.  A
+document that fails does not stop the others; the report lists every failure and the
+previous output of a failed document is left untouched.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import resource
 import signal
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -33,14 +38,25 @@ from .errors import (
     RenderError,
     UsageError,
 )
+from .fingerprint import fingerprint
 from .jobs import Filters, Job, plan_jobs
 from .loader import Project, load_project
+from .model import (
+    COMPARISON_ROWS,
+    DRAFT,
+    DRAFT_MARK,
+    SOURCE_KIND_LABELS,
+    STRONG_KINDS,
+    approval_of,
+)
 from .output import (
     ManifestEntry,
     Waiting,
     atomic_write,
     count_pages,
+    file_matches,
     locked,
+    read_manifest,
     repair_manifest,
     sha256,
     write_manifest,
@@ -52,6 +68,9 @@ from .templating import make_env, md_plain, render
 from .terms import uses_term
 from .writers import REGISTRY, Rendered, Writer
 
+if TYPE_CHECKING:
+    from .executors import Executor
+
 
 @dataclass
 class JobResult:
@@ -62,10 +81,20 @@ class JobResult:
     engine_seconds: float = 0.0
     error: MedbriefError | None = None
     warnings: list[str] = field(default_factory=list)
+    up_to_date: bool = False
+    """True when the document was not rebuilt: its fingerprint and file matched the manifest."""
+    peak_rss_kb: int = 0
+    """Peak resident memory of the process that rendered it (0 when up to date)."""
+    pid: int = 0
+    """The process that rendered it (the building process with --jobs 1, else a worker)."""
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def status(self) -> str:
+        return "failed" if self.error else "up to date" if self.up_to_date else "built"
 
 
 @dataclass
@@ -83,6 +112,14 @@ class BuildReport:
     @property
     def failures(self) -> list[JobResult]:
         return [r for r in self.results if not r.ok]
+
+    @property
+    def built(self) -> list[JobResult]:
+        return [r for r in self.results if r.ok and not r.up_to_date]
+
+    @property
+    def up_to_date(self) -> list[JobResult]:
+        return [r for r in self.results if r.up_to_date]
 
 
 MAX_EPOCH = 253_402_300_799
@@ -143,22 +180,41 @@ def time_limit(seconds: float, name: str) -> Iterator[None]:
         yield
         return
 
+    error = RenderError(f"took longer than {seconds:g} s and was stopped",
+                        hint="raise quality.time_limit_seconds in content/documents.yaml, "
+                             "or shorten the document", location=Location(name))
+    state = {"active": True, "expired": False}
+
     def expired(signum, frame):
-        raise RenderError(f"took longer than {seconds:g} s and was stopped",
-                          hint="raise quality.time_limit_seconds in content/documents.yaml, "
-                               "or shorten the document", location=Location(name))
+        if state["active"]:
+            state["expired"] = True
+            raise error
 
     try:
         old = signal.signal(signal.SIGALRM, expired)
     except ValueError:  # not the main thread
         yield
         return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats every RETRY_SECONDS: an engine that catches the first exception
+    # (a broad ``except Exception`` inside it) is interrupted again until it gives up.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        while True:  # disarm, even if a last alarm lands while disarming
+            try:
+                state["active"] = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                break
+            except RenderError:
+                continue
         signal.signal(signal.SIGALRM, old)
+    if state["expired"]:  # the engine swallowed every alarm but finished late: still refused
+        raise error
+
+
+RETRY_SECONDS = 0.5
+"""How often the time limit's alarm repeats after it first expires."""
 
 
 def check_theme(project: Project) -> Path | None:
@@ -169,14 +225,16 @@ def check_theme(project: Project) -> Path | None:
 class Builder:
     """Holds what is created once per process: environment, writers, shared context."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, date: dt.datetime | None = None):
         self.project = project
         self.logo = check_theme(project)
-        self.date = build_date()
+        self.date = date or build_date()
         self.env = make_env(project.templates_dir, asset=self.asset, diagram=self.diagram,
                             plain=md_plain, inline_css=self.inline_css,
                             embedded_fonts=self.embedded_fonts, qr=qr_svg,
-                            qr_size_mm=qr_size_mm)
+                            qr_size_mm=qr_size_mm, draft_mark=DRAFT_MARK,
+                            comparison_rows=COMPARISON_ROWS, kind_labels=SOURCE_KIND_LABELS,
+                            strong_kinds=STRONG_KINDS)
         self._writers: dict[str, Writer] = {}
 
     def writer(self, name: str) -> Writer:
@@ -200,7 +258,10 @@ class Builder:
             from .writers.slides_pdf import SlidesPdfContext
 
             return SlidesPdfContext(self.writer("pdf"), style)
-        return style
+        from .provenance import field_of
+        from .writers.pptx import PptxContext
+
+        return PptxContext(style, lambda text: field_of(self.project, text))
 
     def asset(self, relative: str) -> str:
         """A file URL for a project file under templates/ or content/ (for templates)."""
@@ -268,6 +329,8 @@ class Builder:
             "logo": self.logo_url(job),
             "sections_for": lambda topic: self.sections_for(job, topic),
             "glossary_for": self.glossary_for,
+            "approval": approval_of(job.topics), "draft": approval_of(job.topics) == DRAFT,
+            "disclaimer": p.theme.disclaimers.for_audience(job.spec.audience),
         }
 
     def contact_url(self, job: Job) -> str | None:
@@ -300,11 +363,22 @@ def standalone_html(html: str) -> bytes:
     return html.replace("</head>", faces, 1).encode("utf-8")
 
 
-def _entry(job: Job, rendered: Rendered) -> ManifestEntry:
-    return ManifestEntry(path=job.output, format=job.format, document=job.document,
-                         topics=job.topic_ids, audience=job.spec.audience, paper=job.paper,
-                         variant=job.variant, pages=rendered.pages,
-                         sha256=sha256(rendered.data), site=job.site.id if job.site else None)
+@dataclass
+class Rendition:
+    """What rendering one job gives back: the file's bytes and metadata, or its error.
+
+    Picklable (it crosses from worker processes to the one process that writes files)."""
+
+    output: str
+    data: bytes = b""
+    pages: int = 0
+    html: bytes | None = None
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    engine_seconds: float = 0.0
+    error: MedbriefError | None = None
+    peak_rss_kb: int = 0
+    pid: int = 0
 
 
 def describer(project: Project):
@@ -315,7 +389,9 @@ def describer(project: Project):
     def describe(path: str, data: bytes) -> ManifestEntry | None:
         job = by_output.get(path)
         pages = count_pages(data, job.format) if job else None
-        return _entry(job, Rendered(data, pages)) if job and pages is not None else None
+        if job is None or pages is None:
+            return None
+        return _entry(job, Rendition(job.output, data=data, pages=pages), fp="")
 
     return describe
 
@@ -332,30 +408,26 @@ def unexpected(output: str, stage: str, e: BaseException) -> DocumentError:
     return error
 
 
-def render_job(builder: Builder, job: Job, outdir: Path, write_html: bool = False) -> JobResult:
-    """Render one job and write its file: the unit every executor runs, in any process.
+def render_job(builder: Builder, job: Job, write_html: bool = False) -> Rendition:
+    """Render one job to bytes, never writing a file: the one function every executor calls.
 
-    Never raises for the document's own failure: a :class:`MedbriefError`, and any other
-    exception an engine raises (IndexError, RecursionError, MemoryError...), becomes
-    ``result.error``, and the other documents go on.  The result pickles.  The manifest is
-    updated by :func:`record_result`, in the process that holds the output folder's lock.
-    """
-    result, started = JobResult(job), time.perf_counter()
+    A document's error is returned in the rendition, not raised, so one failing document
+    never stops the others."""
+    result, started = Rendition(job.output), time.perf_counter()
     stage = f"making the {job.format.upper()}"
     try:
         html, rendered = builder.run(job)
-        result.engine_seconds = rendered.render_seconds
-        stage = "writing the file"
-        atomic_write(outdir / job.output, rendered.data)
-        if write_html:
-            atomic_write((outdir / job.output).with_suffix(".html"), standalone_html(html))
-        result.entry, result.size = _entry(job, rendered), len(rendered.data)
-        result.warnings = rendered.warnings
+        result.data, result.pages = rendered.data, rendered.pages
+        result.warnings, result.engine_seconds = rendered.warnings, rendered.render_seconds
+        if write_html and job.format == "pdf":
+            result.html = standalone_html(html)
     except MedbriefError as e:
         result.error = e
     except Exception as e:  # noqa: BLE001 - contained: one document's failure, not the build's
         result.error = unexpected(job.output, stage, e)
     result.seconds = time.perf_counter() - started
+    result.peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result.pid = os.getpid()
     return result
 
 
@@ -377,41 +449,201 @@ def record_result(outdir: Path, result: JobResult) -> JobResult:
     return result
 
 
-def build_job(builder: Builder, job: Job, outdir: Path, write_html: bool = False) -> JobResult:
-    """One document in this process: render, write, record (see :func:`render_job`)."""
-    return record_result(outdir, render_job(builder, job, outdir, write_html))
+# --- worker side: what every executor runs ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildSetup:
+    """What a worker needs to render jobs of one build (picklable, compared by value)."""
+
+    root: Path
+    date: dt.datetime
+    write_html: bool = False
+    build_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    # what an executor calls (medbrief.executors reaches the build only through these)
+    def prepare(self, builder: Builder | None = None,
+                writers: frozenset[str] = frozenset()) -> Builder:
+        return prepare_worker(self, builder, writers)
+
+    def render(self, output: str) -> Rendition:
+        return render_output(self, output)
+
+    def failed(self, output: str, error: MedbriefError, seconds: float = 0.0) -> Rendition:
+        return Rendition(output, error=error, seconds=seconds)
+
+
+_worker: tuple[BuildSetup, Builder, dict[str, Job]] | None = None
+"""This process's project and engines for the current build (one build at a time)."""
+
+
+def prepare_worker(setup: BuildSetup, builder: Builder | None = None,
+                   writers: frozenset[str] = frozenset()) -> Builder:
+    """Load the project and create the engines for ``setup``, once per process per build.
+
+    ``builder`` reuses the building process's project and engines (in that process, or in a
+    worker forked from it); ``writers`` (plan-row writer names) are created now (before
+    forking workers)."""
+    global _worker
+    if _worker is None or _worker[0] != setup:
+        builder = builder or Builder(load_project(setup.root), setup.date)
+        _worker = (setup, builder, {j.output: j for j in plan_jobs(builder.project)})
+    for name in sorted(writers):
+        _worker[1].writer(name)
+    return _worker[1]
+
+
+def render_output(setup: BuildSetup, output: str) -> Rendition:
+    """Render the job whose output path is ``output``: the task every executor runs."""
+    try:
+        prepare_worker(setup)
+        assert _worker is not None
+        job = _worker[2].get(output)
+        if job is None:
+            raise RenderError(f"{output}: no longer in the document plan",
+                              hint="the content changed during the build; build again")
+    except MedbriefError as e:
+        return Rendition(output, error=e)
+    return render_job(_worker[1], job, setup.write_html)
+
+
+# --- the building process -------------------------------------------------------------------
+
+
+def _entry(job: Job, rendition: Rendition, fp: str) -> ManifestEntry:
+    return ManifestEntry(path=job.output, format=job.format, document=job.document,
+                         topics=job.topic_ids, audience=job.spec.audience, paper=job.paper,
+                         variant=job.variant, pages=rendition.pages,
+                         sha256=sha256(rendition.data), site=job.site.id if job.site else None,
+                         approval=approval_of(job.topics), fingerprint=fp)
+
+
+def store(outdir: Path, job: Job, rendition: Rendition, fp: str) -> JobResult:
+    """Write a rendition's file(s) atomically; the result carries its new manifest entry."""
+    result = JobResult(job, seconds=rendition.seconds, engine_seconds=rendition.engine_seconds,
+                       error=rendition.error, warnings=list(rendition.warnings),
+                       peak_rss_kb=rendition.peak_rss_kb, pid=rendition.pid)
+    if result.error is None:
+        try:
+            atomic_write(outdir / job.output, rendition.data)
+            if rendition.html is not None:
+                atomic_write((outdir / job.output).with_suffix(".html"), rendition.html)
+            result.entry, result.size = _entry(job, rendition, fp), len(rendition.data)
+        except MedbriefError as e:
+            result.error = e
+        except Exception as e:  # noqa: BLE001 - contained, as in render_job
+            result.error = unexpected(job.output, "writing the file", e)
+    return result
+
+
+def _html_missing(outdir: Path, job: Job, write_html: bool) -> bool:
+    return write_html and job.format == "pdf" and not (
+        (outdir / job.output).with_suffix(".html").is_file())
+
+
+def current_entries(project: Project, jobs: list[Job], entries: list[ManifestEntry],
+                    fingerprints: dict[str, str] | None = None) -> dict[str, ManifestEntry]:
+    """The manifest entries (whose files are known to match) of jobs that are up to date:
+    the entry's fingerprint equals the job's fingerprint now."""
+    by_path = {e.path: e for e in entries}
+    current = {}
+    for job in jobs:
+        entry = by_path.get(job.output)
+        fp = fingerprints[job.output] if fingerprints else fingerprint(project, job)
+        if entry is not None and entry.fingerprint and entry.fingerprint == fp:
+            current[job.output] = entry
+    return current
+
+
+def outdated_jobs(project: Project, outdir: Path, jobs: list[Job]) -> list[Job]:
+    """Jobs whose file is missing, changed since it was built, or whose fingerprint differs
+    from the manifest's (what ``check`` builds first, and what a build would render)."""
+    entries = [e for e in read_manifest(outdir) if file_matches(outdir, e)]
+    current = current_entries(project, jobs, entries)
+    return [j for j in jobs if j.output not in current]
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back for the block: it is raised as soon as the block ends."""
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 Progress = Callable[[int, int, JobResult | None, Job], None]
 
 
+def default_jobs() -> int:
+    """Worker processes when --jobs is not given: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def build(
     root: Path, outdir: Path, filters: Filters | None = None, *, write_html: bool = False,
-    progress: Progress | None = None, project: Project | None = None,
-    on_wait: Waiting | None = None,
+    progress: Progress | None = None, project: Project | None = None, force: bool = False,
+    jobs: int = 1, executor: Executor | None = None, on_wait: Waiting | None = None,
 ) -> BuildReport:
     """Build every job the plan and filters select into ``outdir``.
 
-    ``on_wait`` is told, once, what this build waits for when another holds the folder."""
+    ``on_wait`` is told, once, what this build waits for when another holds the folder.
+
+    Documents whose fingerprint and file match the manifest are reported up to date and not
+    rendered (``force`` renders everything).  ``jobs`` > 1 renders in that many worker
+    processes; ``executor`` overrides the choice (see :mod:`medbrief.executors`)."""
+    from .executors import choose_executor
+
     started = time.perf_counter()
     source_date_epoch()  # a bad value is refused before anything is built
     project = project or load_project(root)
     check_outdir(project.root, outdir)
-    builder = Builder(project)
-    jobs = plan_jobs(project, filters or Filters())
+    builder = Builder(project)  # validates the theme before anything is written
+    planned = plan_jobs(project, filters or Filters())
     report = BuildReport(outdir.resolve())
+    results: dict[str, JobResult] = {}
     with locked(outdir, on_wait):
-        repair_manifest(outdir, describer(project))
-        for i, job in enumerate(jobs):
-            if progress:
-                progress(i, len(jobs), None, job)
-            result = build_job(builder, job, outdir, write_html)
-            report.results.append(result)
-            if progress:
-                progress(i + 1, len(jobs), result, job)
+        entries = repair_manifest(outdir, describer(project))
+        fps = {job.output: fingerprint(project, job) for job in planned}
+        current = {} if force else current_entries(project, planned, entries, fps)
+        todo = [j for j in planned
+                if j.output not in current or _html_missing(outdir, j, write_html)]
+        done, total = 0, len(planned)
+        for job in planned:
+            if job not in todo:
+                results[job.output] = JobResult(job, entry=current[job.output], up_to_date=True,
+                                                size=(outdir / job.output).stat().st_size)
+                done += 1
+                if progress:
+                    progress(done, total, results[job.output], job)
+        if todo:
+            setup = BuildSetup(project.root, builder.date, write_html)
+            by_output = {j.output: j for j in todo}
+            runner = executor or choose_executor(jobs, len(todo), builder)
+            with runner:
+                for rendition in runner.results(setup, [j.output for j in todo]):
+                    job = by_output[rendition.output]
+                    with interrupts_deferred():  # Ctrl-C waits until file and entry agree
+                        result = results[job.output] = store(outdir, job, rendition,
+                                                              fps[job.output])
+                        record_result(outdir, result)  # the manifest in step with the files
+                    done += 1
+                    if progress:
+                        progress(done, total, result, job)
         try:
             write_manifest(outdir, [])
         except MedbriefError as e:
             report.manifest_error = e
+    report.results = [results[j.output] for j in planned if j.output in results]
     report.seconds = time.perf_counter() - started
     return report
+
+

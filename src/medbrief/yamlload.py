@@ -58,7 +58,10 @@ class Document:
     data: Any
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     text: str = ""
-    """The file's text (for hints that look at what was written, e.g. a ``#`` comment)."""
+    """The file's text (for hints that look at what was written, e.g. a ``#`` comment; and to
+    locate words inside a multi-line value)."""
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    """Position of each mapping key (``positions`` holds where its value starts)."""
 
     def locate(self, where: Path_) -> Location:
         """The closest known position for a field path (1-based line and column)."""
@@ -67,6 +70,39 @@ class Document:
             where = where[:-1]
         line, col = self.positions.get(where, (0, 0))
         return Location(self.display, line + 1, col + 1)
+
+    def locate_match(self, where: Path_, pattern: re.Pattern[str]) -> Location:
+        """Where ``pattern`` first occurs in the source of the value at ``where``.
+
+        Searches from the value's start to the next value's start, so a phrase in a folded
+        scalar is located at its own line and column; falls back to the value's position.
+        """
+        start = self.locate(where)
+        if not self.text or start.line < 1:
+            return start
+        starts = self._line_starts()
+        begin = starts[start.line - 1] + start.col - 1
+        later = [starts[line] + col for line, col in self.positions.values()
+                 if starts[line] + col > begin]
+        m = pattern.search(self.text, begin, min(later, default=len(self.text)))
+        if m is None:
+            return start
+        line = self.text.count("\n", 0, m.start())
+        return Location(self.display, line + 1, m.start() - starts[line] + 1)
+
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        for m in re.finditer("\n", self.text):
+            starts.append(m.end())
+        return starts
+
+    def locate_key(self, where: Path_) -> Location:
+        """Where the key of a mapping entry is written (its line), else :meth:`locate`."""
+        where = tuple(where)
+        if where in self.keys:
+            line, col = self.keys[where]
+            return Location(self.display, line + 1, col + 1)
+        return self.locate(where)
 
 
 def describe_char(ch: str) -> str:
@@ -119,6 +155,7 @@ class _Builder:
     def __init__(self, display: str):
         self.display = display
         self.positions: dict[Path_, tuple[int, int]] = {}
+        self.keys: dict[Path_, tuple[int, int]] = {}
         self.problems: list[Problem] = []
 
     def fail(self, ev, message: str, hint: str) -> None:
@@ -183,6 +220,7 @@ class _Builder:
                 self.fail(ev, f"duplicate key {key!r} (first defined on line {first})",
                           "remove one of the two entries")
             key_pos = (ev.start_mark.line, ev.start_mark.column)
+            self.keys[where + (key,)] = key_pos
             result[key] = self.value(events, next(events), where + (key,))
             if result[key] is None:  # an empty value has no position of its own: its key's
                 self.positions[where + (key,)] = key_pos
@@ -231,7 +269,7 @@ def parse_yaml(raw: bytes, path: Path, display: str) -> Document:
         raise _yaml_error(e, display) from None
     if builder.problems:
         raise ContentError(builder.problems)
-    return Document(path, display, data, builder.positions, text)
+    return Document(path, display, data, builder.positions, text, builder.keys)
 
 
 def _build(builder: _Builder, text: str) -> Any:

@@ -4,13 +4,18 @@ Text is measured with the fonts' real advance widths (:mod:`medbrief.deck.metric
 slide's body is tried at its preferred size, then smaller in 2 pt steps down to the floor
 (20 pt; titles 28 pt).  If it is still too tall at the floor, its body is split across
 follow-on slides titled "<title> (continued)" (numbered when there are several), each
-carrying the slide's notes.  The writer draws exactly what is measured here: the paragraph
-formats (:func:`para_format`), insets and boxes all come from this module.
+carrying the slide's notes.  A title or subtitle too long for its box even at its floor
+size keeps the words that fit (ending "…") and its overflow becomes the first paragraph of
+the body (a layout without a body area is drawn as a "content" slide instead); each such
+move is recorded as a :class:`Moved`, which the build reports as a warning.  The writer
+draws exactly what is measured here: the paragraph formats (:func:`para_format`), insets
+and boxes all come from this module.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -107,6 +112,23 @@ class FittedSlide:
     body_size: Length
     regions: tuple[tuple[Placed, ...], ...]
     header_size: Length | None = None
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A title or subtitle that did not fit its box even at its floor size, and what was done."""
+
+    slide: Slide
+    """The slide as written (its number, title and layout before the move)."""
+    what: str
+    """"title" or "subtitle"."""
+    text: str
+    """The whole title or subtitle, as written."""
+    floor: Length
+    how: str
+
+
+ELLIPSIS = "\u2026"
 
 
 def centipoints(length: float) -> Length:
@@ -535,6 +557,9 @@ class Fitter:
         self.m = measurer
         self.frames = frames
         self.template = template
+        self.moved: list[Moved] = []
+        self.titles: set[str] = set()
+        """Titles drawn so far (casefolded): a shortened title must not repeat one."""
 
     def fit_deck(self, deck: Deck) -> list[FittedSlide]:
         fitted: list[FittedSlide] = []
@@ -543,10 +568,127 @@ class Fitter:
         return fitted
 
     def fit_slide(self, slide: Slide) -> list[FittedSlide]:
+        slide = self._make_room(slide)
         frames = self.frames[slide.layout]
         self._check_body_frames(slide, frames)
         parts = _continued(self._split(slide, body_boxes(slide, frames)))
-        return [self._fitted(part, frames) for part in parts]
+        fitted = [self._fitted((self._continued_title(part, frames), size), frames)
+                  for part, size in parts]
+        self.titles.update(f.slide.title_text.casefold() for f in fitted)
+        return fitted
+
+    # -- titles and subtitles too long for their boxes ------------------------------------
+
+    def _fits_line(self, runs: Inline, box: Box, size: Length) -> bool:
+        return self.m.text_height((Paragraph(runs),), box.width, size) <= box.height
+
+    def _shorten(self, slide: Slide, runs: Inline, box: Box, size: Length, what: str,
+                 suffix: Inline = ()) -> tuple[Inline, Inline]:
+        """The most whole words of ``runs`` that fit ``box`` at ``size`` followed by " …" and
+        ``suffix``, and the words left over; an error when not even one word fits."""
+        text = plain(runs)
+        words = [m.span() for m in re.finditer(r"\S+", text)]
+        bold = bool(runs) and all(r.bold for r in runs)
+
+        def head(k: int) -> Inline:
+            mark = () if text[slice(*words[k - 1])] == ELLIPSIS else (Run(f" {ELLIPSIS}", bold),)
+            return (*slice_runs(runs, 0, words[k - 1][1]), *mark, *suffix)
+
+        lo, hi = 0, len(words) - 1  # the largest k in [1, len - 1] whose head fits
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._fits_line(head(mid), box, size):
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo == 0 and not (words and self._fits_line(head(1), box, size)):
+            raise self._error(slide, f"the {what} does not fit its box even at {size.pt:g} pt, "
+                              "not even its first word", f"shorten the {what}, or use a "
+                              "master whose layout gives it a larger box")
+        lo = max(lo, 1)
+        rest = (Run(f"{ELLIPSIS} ", bold),
+                *slice_runs(runs, words[lo][0], len(text))) if lo < len(words) else ()
+        return head(lo), rest
+
+    def _distinct(self, slide: Slide, runs: Inline, box: Box, size: Length) -> Inline:
+        """A shortened title no earlier slide has: its first words, " … " and its last words
+        (as few as tell it apart), else its first words numbered " … (2)"."""
+        text = plain(runs)
+        words = [m.span() for m in re.finditer(r"\S+", text)]
+        for j in range(1, len(words) - 1):
+            end = (Run(" " + text[words[-j][0]:], True),)
+            title, _ = self._shorten(slide, slice_runs(runs, 0, words[-j - 1][1]), box, size,
+                                     "title", suffix=end)
+            if plain(title).casefold() not in self.titles and self._fits_line(title, box, size):
+                return title
+        n = 2
+        while True:
+            number = (Run(f" ({n})", True),)
+            title, _ = self._shorten(slide, runs, box, size, "title", suffix=number)
+            if plain(title).casefold() not in self.titles:
+                return title
+            n += 1
+
+    def _roomy_layout(self) -> str | None:
+        """A layout with a title and one body area, for a slide whose own has no body."""
+        for name in ("content", "blank"):
+            if name in self.frames and self.frames[name].body:
+                return name
+        return None
+
+    def _make_room(self, slide: Slide) -> Slide:
+        """Move what a title or subtitle cannot show even at its floor size into the body."""
+        frames, written = self.frames[slide.layout], slide
+        title_floor, sub_floor = (sizes[-1] for sizes in _title_sizes(slide.layout))
+        title_fits = self._fits_line(_bold(slide.title), frames.title, title_floor)
+        sub_fits = (not slide.subtitle or frames.subtitle is None
+                    or self._fits_line(slide.subtitle, frames.subtitle, sub_floor))
+        if title_fits and sub_fits:
+            return slide
+        lead: list[Paragraph] = []
+        if not frames.body:
+            roomy = self._roomy_layout()
+            if roomy is None:
+                what = "subtitle" if title_fits else "title"
+                floor = sub_floor if title_fits else title_floor
+                raise self._error(slide, f"the {what} does not fit its box even at "
+                                  f"{floor.pt:g} pt and no layout has a body area to take "
+                                  "the rest", f"shorten the {what}")
+            slide, frames = replace(slide, layout=roomy), self.frames[roomy]
+            if slide.subtitle and frames.subtitle is None:
+                lead.append(Paragraph(slide.subtitle))
+                self.moved.append(Moved(written, "subtitle", plain(written.subtitle), sub_floor,
+                                        f'the slide is drawn as a "{roomy}" slide with the '
+                                        "subtitle as its first paragraph"))
+                slide = replace(slide, subtitle=())
+        if slide.subtitle and frames.subtitle is not None and not self._fits_line(
+                slide.subtitle, frames.subtitle, sub_floor):
+            subtitle, rest = self._shorten(slide, slide.subtitle, frames.subtitle, sub_floor,
+                                           "subtitle")
+            lead.append(Paragraph(rest))
+            self.moved.append(Moved(written, "subtitle", plain(written.subtitle), sub_floor,
+                                    "the words that do not fit begin the slide's body"))
+            slide = replace(slide, subtitle=subtitle)
+        title_floor = _title_sizes(slide.layout)[0][-1]
+        if not self._fits_line(_bold(slide.title), frames.title, title_floor):
+            title, rest = self._shorten(slide, _bold(slide.title), frames.title, title_floor,
+                                        "title")
+            if plain(title).casefold() in self.titles:
+                title = self._distinct(slide, _bold(slide.title), frames.title, title_floor)
+            lead.insert(0, Paragraph(rest))
+            self.moved.append(Moved(written, "title", written.title_text, title_floor,
+                                    "the words that do not fit begin the slide's body"))
+            slide = replace(slide, title=title)
+        return _with_lead(slide, tuple(p for p in lead if p.runs))
+
+    def _continued_title(self, slide: Slide, frames: Frames) -> Slide:
+        """A "(continued)" title that no longer fits at the floor loses words before " …"."""
+        floor = _title_sizes(slide.layout)[0][-1]
+        if len(slide.title) < 2 or self._fits_line(_bold(slide.title), frames.title, floor):
+            return slide
+        title, _ = self._shorten(slide, _bold(slide.title[:-1]), frames.title, floor, "title",
+                                 suffix=(Run(slide.title[-1].text, True),))
+        return replace(slide, title=title)
 
     def _split(self, slide: Slide, boxes: tuple[Box, ...]) -> list[tuple[Slide, Length]]:
         """The slide (and any continuations) with the body size they are all set at.
@@ -654,10 +796,26 @@ def _continued(parts: list[tuple[Slide, Length]]) -> list[tuple[Slide, Length]]:
     return named
 
 
-def fit_deck(deck: Deck, frames: dict[str, Frames], measurer: Measurer) -> list[FittedSlide]:
-    """Size, split and place every slide of ``deck``; titles stay unique."""
-    fitted = Fitter(measurer, frames, deck.template).fit_deck(deck)
+def _with_lead(slide: Slide, lead: tuple[Paragraph, ...]) -> Slide:
+    """``slide`` with ``lead`` as the first paragraphs of its (first) body region."""
+    if not lead:
+        return slide
+    if slide.columns:
+        first = slide.columns[0]
+        return replace(slide, columns=(Column(first.heading, (Text(lead), *first.blocks)),
+                                       *slide.columns[1:]))
+    return replace(slide, blocks=(Text(lead), *slide.blocks))
+
+
+def fit_deck(deck: Deck, frames: dict[str, Frames], measurer: Measurer,
+             moved: list[Moved] | None = None) -> list[FittedSlide]:
+    """Size, split and place every slide of ``deck``; titles stay unique.  Titles and
+    subtitles moved into the body are appended to ``moved``, when given."""
+    fitter = Fitter(measurer, frames, deck.template)
+    fitted = fitter.fit_deck(deck)
     check_titles(fitted, deck.template)
+    if moved is not None:
+        moved.extend(fitter.moved)
     return fitted
 
 

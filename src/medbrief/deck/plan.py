@@ -30,6 +30,7 @@ from medbrief.deck.fit import (
     WIDTH_SLACK,
     FittedSlide,
     Measurer,
+    Moved,
     ParaFormat,
     Placed,
     PlacedProcess,
@@ -238,10 +239,11 @@ class DeckPlan:
 # -- making the plan --------------------------------------------------------------------------
 
 def plan_deck(deck: Deck, style: DeckStyle, frames: dict[str, Frames],
-              images: Images) -> DeckPlan:
-    """Measure, fit and plan ``deck`` for the layouts ``frames`` of its master."""
+              images: Images, moved: list[Moved] | None = None) -> DeckPlan:
+    """Measure, fit and plan ``deck`` for the layouts ``frames`` of its master.  Titles and
+    subtitles whose overflow went into the body are appended to ``moved``, when given."""
     measurer = Measurer(Fonts.load(style.font_regular, style.font_bold), images.aspect)
-    fitted = fit_deck(deck, frames, measurer)
+    fitted = fit_deck(deck, frames, measurer, moved)
     planner = Planner(measurer, frames, keep_master_alignment=style.master is not None)
     return DeckPlan(tuple(planner.slide(f) for f in fitted), deck.template)
 

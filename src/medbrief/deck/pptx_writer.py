@@ -28,6 +28,7 @@ from pptx.oxml.ns import qn
 
 from medbrief.assets import MAX_IMAGE_BYTES
 from medbrief.deck import pptx_adapter as raw
+from medbrief.deck.fit import Moved
 from medbrief.deck.images import Images
 from medbrief.deck.master import (
     TITLE_TYPES,
@@ -382,14 +383,17 @@ def _write(data: bytes, out: str | Path | IO[bytes]) -> None:
 
 # -- the entry point -----------------------------------------------------------------------
 
-def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes]) -> int:
-    """Draw ``deck`` as a .pptx into ``out`` (a path or binary file); return the slide count."""
+def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes],
+               moved: list[Moved] | None = None) -> int:
+    """Draw ``deck`` as a .pptx into ``out`` (a path or binary file); return the slide count.
+    Titles and subtitles whose overflow went into the body are appended to ``moved``."""
     prs = open_master(style)
     layouts = resolve_layouts(prs, style)
     if style.master is not None:
         remove_unneeded(prs, set(style.layouts.values()))
     images = Images(style.asset_root, deck.template)
-    plan = plan_deck(deck, style, {name: lp.frames for name, lp in layouts.items()}, images)
+    plan = plan_deck(deck, style, {name: lp.frames for name, lp in layouts.items()}, images,
+                     moved)
     language = deck.language or style.language
     writer = SlideWriter(prs, layouts, Painter(style, deck.template, language, images.path))
     for slide in plan.slides:

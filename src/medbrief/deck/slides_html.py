@@ -421,8 +421,13 @@ class _Writer:
             "body > section > :not(aside) * { margin: 0; padding: 0; }",
             f"body > section > :not(aside) {{ "
             f"font-family: {_font_family(self.style)}; color: {s(TEXT_COLOUR)}; "
-            "margin: 0; padding: 0; overflow-wrap: anywhere; text-align: left; "
+            "margin: 0; padding: 0; overflow-wrap: break-word; text-align: left; "
             "font-style: normal; font-weight: 400; box-sizing: border-box; }",
+            # break-word wraps an over-long word like anywhere but leaves min-content widths
+            # alone (anywhere made WeasyPrint measure them character by character, several
+            # times slower); only table cells, whose column widths depend on min-content,
+            # keep anywhere so a long word breaks inside its column as in the .pptx
+            "body > section th, body > section td { overflow-wrap: anywhere; }",
             "body > section strong { font-weight: 700; } body > section em { font-style: italic; }",
             f"body > section a {{ color: {s(ACCENT)}; }}",
             f"{top_lists} {{ list-style-position: outside; }}",

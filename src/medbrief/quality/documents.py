@@ -70,12 +70,16 @@ def _text_checks(project: Project, job: Job, text: str, first_page: str,
         result.findings += governance.check_status(text, topics, "status-text" in checks,
                                                    where, path)
     if "artefacts" in checks:
-        result.findings += governance.check_artefacts(text, project, topics, where, path)
+        result.findings += governance.check_artefacts(text, project, topics, where, path,
+                                                      job.spec.audience)
     if "main-message" in checks:
         result.findings += governance.check_main_message(first_page, topics[0], where, path)
     if "call-to-action" in checks:
         wanted = marked().get("call-to-action")
         result.findings += governance.check_call_to_action(text, wanted, where, path)
+    if "safety" in checks:
+        result.findings += governance.check_safety(first_page, text, project.theme.safety,
+                                                   where, path)
 
 
 def _check_pdf(project: Project, job: Job, result: DocumentResult, path: Path,

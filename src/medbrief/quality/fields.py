@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import field_path as field_name
 from ..loader import Project
-from ..model import Topic
+from ..model import COMPARISON_ROWS, Topic
 from ..templating import md_plain
 
 FieldPath = tuple[str | int, ...]
@@ -69,8 +69,8 @@ def _raw(topic: Topic) -> Iterator[tuple]:
         yield ("questions", i), PLAIN, question, True
     for i, view in enumerate(topic.perspectives):
         yield from _both(("perspectives", i), view)
-    for name, value in topic.comparison:
-        yield ("comparison", name), CLINICAL, value, True
+    for name, _label in COMPARISON_ROWS:
+        yield ("comparison", name), CLINICAL, getattr(topic.comparison, name), True
 
 
 def topic_fields(topic: Topic) -> list[TextField]:

@@ -4,7 +4,8 @@ On content: review dates (a warning within ``quality.review_warning_days`` of th
 review, an error once it has passed), sources that exist, opinions that are labelled,
 and a status text that says the status.  On built documents (:func:`check_status`,
 :func:`check_handout`): every output prints the status, and every handout opens with its
-main message and ends with something the reader can do (the questions box).
+main message and ends with something the reader can do (the questions box); patient
+documents carry the theme's safety messages (:func:`check_safety`).
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ def _status(project: Project, topic: Topic) -> list[Finding]:
     return [finding(GATE, project.locate(topic.id, ("status_text", "plain")), "status_text.plain",
                     f"status is {topic.status!r} but the plain status text does not say so "
                     f"(expected one of: {', '.join(words)})",
-                    "say it plainly, e.g. “only available in clinical trials”", WARNING)]
+                    "say it plainly, e.g. “only being tested in a few early studies; it is not "
+                    "a treatment you can get”", WARNING)]
 
 
 def check(project: Project, today: dt.date) -> list[Finding]:
@@ -172,10 +174,30 @@ def check_handout(first_page: str, text: str, topic: Topic, where: Location, doc
             + check_call_to_action(text, call_to_action, where, document))
 
 
-def _artefacts(project: Project, topics: list[Topic]) -> list[tuple[str, tuple[str, ...]]]:
+def check_safety(first_page: str, text: str, safety, where: Location,
+                 document: str) -> list[Finding]:
+    """The organisation's safety messages: "keep your treatment" on page 1, the rest anywhere."""
+    out = []
+    if letters(md_plain(safety.keep_treatment)) not in letters(first_page):
+        out.append(finding(GATE, where, "", "does not show the safety message "
+                           f"“{md_plain(safety.keep_treatment)}” on page 1",
+                           "print theme.yaml safety.keep_treatment next to the main message",
+                           ERROR, document))
+    flat = letters(text)
+    for key, what in (("unproven_clinics", "the warning about clinics that sell unproven "
+                       "treatments"), ("find_a_trial", "how to find a clinical trial")):
+        if letters(md_plain(getattr(safety, key))) not in flat:
+            out.append(_missing(where, document, f"{what} (theme.yaml safety.{key})",
+                                "print the theme's safety messages on every patient handout"))
+    return out
+
+
+def _artefacts(project: Project, topics: list[Topic],
+               audience: str) -> list[tuple[str, tuple[str, ...]]]:
     org = project.theme.organisation
+    disclaimer = project.theme.disclaimers.for_audience(audience)
     wanted = [("the organisation's name", (org.name,)),
-              ("the disclaimer", (md_plain(project.theme.disclaimer),)),
+              (f"the {audience} disclaimer", (md_plain(disclaimer),)),
               ("how to give feedback", (org.feedback,))]
     for t in topics:
         wanted += [
@@ -189,10 +211,24 @@ def _artefacts(project: Project, topics: list[Topic]) -> list[tuple[str, tuple[s
 
 
 def check_artefacts(text: str, project: Project, topics: list[Topic], where: Location,
-                    document: str) -> list[Finding]:
-    """PIF TICK artefacts: organisation, review dates, version, sources, disclaimer, feedback."""
+                    document: str, audience: str = "patient") -> list[Finding]:
+    """PIF TICK artefacts: organisation, review dates, version, sources, disclaimer, feedback.
+
+    Each audience has its own disclaimer; printing another audience's is an error (a
+    patient's disclaimer on a clinician summary talks to the wrong reader).
+    """
     flat = letters(text)
-    return [_missing(where, document, what, "add it to the template (footer or end matter)",
-                     WARNING)
-            for what, forms in _artefacts(project, topics)
-            if not any(letters(f) in flat for f in forms)]
+    found = [_missing(where, document, what, "add it to the template (footer or end matter)",
+                      WARNING)
+             for what, forms in _artefacts(project, topics, audience)
+             if not any(letters(f) in flat for f in forms)]
+    disclaimers = project.theme.disclaimers
+    for other in ("patient", "clinician", "organisation", "speaker"):
+        text_of = letters(md_plain(disclaimers.for_audience(other)))
+        if other != audience and text_of != letters(md_plain(disclaimers.for_audience(audience))) \
+                and text_of in flat:
+            found.append(finding(GATE, where, "", f"prints the {other} disclaimer, but its "
+                                 f"audience is {audience}",
+                                 f"print the {audience} disclaimer (theme.yaml disclaimers."
+                                 f"{audience})", ERROR, document))
+    return found

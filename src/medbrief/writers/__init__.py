@@ -7,7 +7,8 @@ context; adding a writer is adding a module and one line here.  Writers are crea
 lazily, once per process, so a PDF-only build never imports python-pptx and vice versa.
 
 - ``pdf``: :class:`.pdf.PdfWriter` (context :class:`.pdf.PdfContext`);
-- ``pptx``: :class:`.pptx.PptxWriter` (context :class:`~medbrief.deck.model.DeckStyle`);
+- ``pptx``: :class:`.pptx.PptxWriter` (context :class:`.pptx.PptxContext`: the
+  :class:`~medbrief.deck.model.DeckStyle` and a content-field lookup for its warnings);
 - ``html``: :class:`.html.HtmlWriter`, a self-contained web page (no context);
 - ``slides-pdf``: :class:`.slides_pdf.SlidesPdfWriter` — the deck's fitted slides with their
   notes, printed by the PDF writer (context :class:`.slides_pdf.SlidesPdfContext`).

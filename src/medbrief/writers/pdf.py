@@ -15,9 +15,13 @@ build's note) what WeasyPrint found on this machine.
 from __future__ import annotations
 
 import contextlib
+import copy as _copy
+import hashlib
 import logging
 import re
+import threading
 import time
+import urllib.parse
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,7 +39,11 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "HarfBuzz-Subset will be required", DeprecationWarning)
     import weasyprint  # noqa: E402  (fontconfig must be configured first)
     from weasyprint.text import ffi as _ffi  # noqa: E402
+import weasyprint.css  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
+CACHE_STYLESHEETS = True
+"""Parse each linked stylesheet once per process (see :class:`StylesheetCache`)."""
 
 # --- what WeasyPrint's messages mean ---------------------------------------------------------
 
@@ -147,6 +155,107 @@ def _collect_logs() -> Iterator[_Collect]:
         logger.propagate = old
 
 
+# --- stylesheets parsed once per process ------------------------------------------------------
+
+_REAL_CSS = weasyprint.CSS
+_active = threading.local()
+"""The stylesheet cache of the writer rendering in this thread (None outside a render)."""
+
+_SIDE_EFFECTS = ("page_rules", "layers", "counter_style", "color_profiles")
+
+
+class StylesheetCache:
+    """Each stylesheet parsed once per process, not once per document.
+
+    WeasyPrint creates a ``CSS`` object for every ``<link rel=stylesheet>`` (kept here by
+    ``file:`` URL and content digest) and ``<style>`` (by its text) of every document;
+    parsing collects @page rules, layers, counter styles and colour profiles into lists the
+    document passes in.  Here the first parse of a sheet is kept
+    with what it collected; later documents get a shallow copy pointing at their own lists,
+    which receive the same entries, exactly as a fresh parse would leave them.  A sheet whose
+    parse logged anything or touched a refused file is never kept, so its messages still fail
+    every document that links it.
+    """
+
+    def __init__(self, safe: SafeFetcher):
+        self.safe = safe
+        self.sheets: dict[tuple, tuple[weasyprint.CSS, dict]] = {}
+        self.parses = 0
+
+    def key(self, kwargs: dict) -> tuple | None:
+        from ..fingerprint import file_digest
+
+        if kwargs.get("layer") is not None:
+            return None
+        common = (kwargs.get("base_url"), kwargs.get("media_type"), id(kwargs.get("font_config")))
+        if isinstance(kwargs.get("string"), str):  # a <style> element: keyed by its text
+            return "string", hashlib.sha256(kwargs["string"].encode()).hexdigest(), *common
+        url = str(kwargs.get("url"))
+        if not url.startswith("file:"):
+            return None
+        path = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+        digest = file_digest(path)
+        if digest == "missing":
+            return None
+        return url, digest, *common
+
+    def get(self, kwargs: dict) -> weasyprint.CSS:
+        key = self.key(kwargs)
+        if key is None:
+            return _REAL_CSS(**kwargs)
+        if key not in self.sheets:
+            fresh = {"page_rules": [], "layers": [], "counter_style": {}, "color_profiles": {}}
+            refused = len(self.safe.refused)
+            with _collect_logs() as logs:  # the document's own collector sees them too
+                css = _REAL_CSS(**{**kwargs, **fresh})
+            if logs.messages or len(self.safe.refused) != refused:
+                self._apply(kwargs, fresh)
+                css.page_rules, css.layers = kwargs.get("page_rules"), kwargs.get("layers")
+                return css
+            self.sheets[key] = (css, fresh)
+            self.parses += 1
+        css, collected = self.sheets[key]
+        self._apply(kwargs, collected)
+        copy = _copy.copy(css)  # same parsed rules and matcher, this document's lists
+        copy.page_rules = kwargs["page_rules"] if kwargs.get("page_rules") is not None else []
+        copy.layers = kwargs["layers"] if kwargs.get("layers") is not None else []
+        return copy
+
+    @staticmethod
+    def _apply(kwargs: dict, collected: dict) -> None:
+        if kwargs.get("page_rules") is not None:
+            kwargs["page_rules"].extend(collected["page_rules"])
+        if kwargs.get("layers") is not None:
+            for layer in collected["layers"]:
+                if layer not in kwargs["layers"]:
+                    kwargs["layers"].append(layer)
+        for name in ("counter_style", "color_profiles"):
+            if kwargs.get(name) is not None:
+                kwargs[name].update(collected[name])
+
+
+def _css(*args, **kwargs):
+    """Stands in for ``CSS`` inside WeasyPrint's stylesheet finder: linked sheets come from
+    the rendering writer's cache; everything else (and every other caller) is parsed."""
+    cache = getattr(_active, "cache", None)
+    if cache is None or args or (kwargs.get("url") is None and kwargs.get("string") is None):
+        return _REAL_CSS(*args, **kwargs)
+    return cache.get(kwargs)
+
+
+if getattr(weasyprint.css, "CSS", None) is _REAL_CSS:
+    weasyprint.css.CSS = _css  # adapter: WeasyPrint has no public hook for parsed author sheets
+
+
+@contextlib.contextmanager
+def _using(cache: StylesheetCache | None) -> Iterator[None]:
+    old, _active.cache = getattr(_active, "cache", None), cache
+    try:
+        yield
+    finally:
+        _active.cache = old
+
+
 def _last_page_fill(document) -> float | None:
     """Share of the last page's content area its content uses (for the page-limit message)."""
     try:
@@ -170,6 +279,7 @@ class PdfWriter:
             string=fonts.font_face_css(context.families), font_config=self.font_config,
             url_fetcher=self.fetcher)
         self.base_url = context.root.as_uri() + "/"
+        self.stylesheets = StylesheetCache(self.safe) if CACHE_STYLESHEETS else None
 
     def write(self, html: str, name: str) -> Rendered:
         self.safe.refused.clear()
@@ -198,9 +308,10 @@ class PdfWriter:
 
     def _render(self, html: str, name: str):
         try:
-            return weasyprint.HTML(
-                string=html, base_url=self.base_url, url_fetcher=self.fetcher
-            ).render(stylesheets=[self.font_css], font_config=self.font_config)
+            with _using(self.stylesheets):
+                return weasyprint.HTML(
+                    string=html, base_url=self.base_url, url_fetcher=self.fetcher
+                ).render(stylesheets=[self.font_css], font_config=self.font_config)
         except (ValueError, OSError, weasyprint.urls.FatalURLFetchingError) as e:
             raise RenderError(f"WeasyPrint could not render: {e}",
                               location=Location(name)) from e
