@@ -233,8 +233,15 @@ class ProcessPool(Executor):
             worker.stop()
 
 
-def choose_executor(jobs: int, todo: int, builder: Builder | None = None) -> Executor:
-    """In process for one job or ``--jobs 1``; otherwise a pool of min(jobs, todo) workers."""
+def choose_executor(jobs: int, todo: int, builder: Builder | None = None,
+                    scheduler: str | None = None) -> Executor:
+    """A Dask cluster when ``scheduler`` is given (``local``: a LocalCluster of ``jobs``
+    workers); else in process for one job or ``--jobs 1``; else a pool of min(jobs, todo)
+    workers."""
+    if scheduler:
+        from .dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler, workers=max(1, jobs))
     workers = min(max(1, jobs), todo)
     if workers <= 1 or os.name != "posix":
         return InProcess(builder)
