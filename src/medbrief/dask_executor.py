@@ -109,12 +109,14 @@ class DaskExecutor(Executor):
         except TimeoutError:  # distributed.TimeoutError is the built-in one
             yield from self._fail(outputs, no_worker)
             return
-        futures = {
-            self.client.submit(render_remote, shared, snapshot.digest, setup, output,
-                               __version__, key=f"medbrief-{setup.build_id}-{i}",
-                               pure=False, retries=0): output
-            for i, output in enumerate(outputs)}
-        pending = set(futures)
+        names: dict[str, str] = {}  # future key -> output (no future kept once collected,
+        pending = set()               # so each result is dropped from its worker's memory)
+        for i, output in enumerate(outputs):
+            future = self.client.submit(render_remote, shared, snapshot.digest, setup, output,
+                                        __version__, key=f"medbrief-{setup.build_id}-{i}",
+                                        pure=False, retries=0)
+            names[future.key] = output
+            pending.add(future)
         last_worker = time.monotonic()
         while pending:
             try:
@@ -124,15 +126,19 @@ class DaskExecutor(Executor):
                 if self.client.scheduler_info().get("workers"):
                     last_worker = time.monotonic()
                 elif time.monotonic() - last_worker > NO_WORKER_SECONDS:
+                    left = sorted(names[f.key] for f in pending)
                     for future in pending:
                         future.cancel()
-                    yield from self._fail(sorted(futures[f] for f in pending), no_worker)
+                    pending.clear()
+                    yield from self._fail(left, no_worker)
                     return
                 continue
-            for future in sorted(finished, key=lambda f: futures[f]):
-                pending.discard(future)
-                yield self._rendition(future, futures[future], distributed)
+            pending -= finished
+            for future in sorted(finished, key=lambda f: names[f.key]):
+                rendition = self._rendition(future, names[future.key], distributed)
                 future.release()
+                yield rendition
+            del finished
 
     def _rendition(self, future, output: str, distributed) -> Rendition:
         try:
