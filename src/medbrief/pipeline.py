@@ -84,8 +84,6 @@ class JobResult:
     up_to_date: bool = False
     """True when the document was not rebuilt: its fingerprint and file matched the manifest."""
     peak_rss_kb: int = 0
-    worker_pid: int = 0
-    """The process that rendered the document (peak memory is per process)."""
     """Peak resident memory of the process that rendered it (0 when up to date)."""
     pid: int = 0
     """The process that rendered it (the building process with --jobs 1, else a worker)."""
