@@ -65,6 +65,7 @@ from medbrief.deck.geometry import (
 )
 from medbrief.deck.geometry import inches as _inches
 from medbrief.deck.images import Images
+from medbrief.deck.label import LABEL_FILL, LABEL_NAME, LABEL_SIZE, LABEL_TEXT, label_box
 from medbrief.deck.metrics import Fonts
 from medbrief.deck.model import (
     CONTROL_CHARS,
@@ -725,6 +726,28 @@ def _write(data: bytes, out: str | Path | IO[bytes]) -> None:
 
 # -- the entry point -----------------------------------------------------------------------
 
+def draw_labels(prs: Presentation, label: str, frames: list[Frames], style: DeckStyle,
+                painter: Painter) -> None:
+    """The draft label on every slide: a plain text box of the slide (not the master), so
+    it can be deleted by hand, placed by :func:`medbrief.deck.label.label_box`."""
+    text = painter.safe(label, "the draft label")
+    for pptx_slide, slide_frames in zip(prs.slides, frames, strict=True):
+        box = label_box(slide_frames, Length(prs.slide_width), Length(prs.slide_height))
+        shape = pptx_slide.shapes.add_textbox(box.left, box.top, box.width, box.height)
+        shape.name = LABEL_NAME
+        shape.fill.solid()
+        shape.fill.fore_color.rgb = RGBColor.from_string(LABEL_FILL)
+        tf = shape.text_frame
+        _frame(tf, Pt(4), Pt(2), "ctr")
+        tf.word_wrap = True
+        para = tf.paragraphs[0]
+        para.alignment = PP_ALIGN.CENTER
+        run = para.add_run()
+        run.text = text
+        run.font.size, run.font.bold, run.font.name = LABEL_SIZE, True, style.font
+        run.font.color.rgb = RGBColor.from_string(LABEL_TEXT)
+
+
 def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes],
                moved: list[Moved] | None = None) -> int:
     """Draw ``deck`` as a .pptx into ``out`` (a path or binary file); return the slide count.
@@ -742,6 +765,9 @@ def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes],
     writer = SlideWriter(prs, plans, painter, images.path)
     for slide in fitted:
         writer.add(slide)
+    if deck.label:
+        draw_labels(prs, deck.label, [plans[f.slide.layout].frames for f in fitted], style,
+                    painter)
     set_properties(prs, style, language)
     buffer = io.BytesIO()
     prs.save(buffer)

@@ -53,6 +53,7 @@ from medbrief.deck.geometry import (
     inches,
 )
 from medbrief.deck.images import Images
+from medbrief.deck.label import LABEL_FILL, LABEL_SIZE, LABEL_TEXT, label_box
 from medbrief.deck.markup import parse_deck
 from medbrief.deck.metrics import Fonts
 from medbrief.deck.model import (
@@ -93,6 +94,7 @@ def fitted_html(html: str, name: str, style: DeckStyle) -> str:
     measurer = Measurer(Fonts.load(style.font_regular, style.font_bold), images.aspect)
     fitted = fit_deck(deck, frames, measurer)
     writer = _Writer(style, measurer, images, frames, FRAME_WIDTH_PT / (width / EMU_PER_PT))
+    writer.label, writer.size = deck.label, (width, height)
     body = writer.sections(fitted)
     css = writer.stylesheet(width, height, builtin=style.master is None)
     return _document(html, deck, css, body)
@@ -200,6 +202,9 @@ class _Writer:
         self.k = scale
         self.rules: list[str] = []
         self.ids: set[str] = set()
+        self.label = ""
+        """The draft label every slide carries ("" for none)."""
+        self.size: tuple[Length, Length] = (Length(0), Length(0))
 
     # units
     def pt(self, emu: float) -> str:
@@ -240,6 +245,8 @@ class _Writer:
         else:
             for placed in (fitted.regions[0] if fitted.regions else ()):
                 children.extend(self.block(placed, fitted.body_size, sel, len(children)))
+        if self.label:
+            children.append(self.draft_label(frames, f"{sel} > :nth-child({len(children) + 1})"))
         if slide.notes:
             lines = "".join(f"<p>{escape(line, quote=False)}</p>"
                             for line in slide.notes.split("\n") if line.strip())
@@ -250,6 +257,14 @@ class _Writer:
             attrs += f' id="{escape(ident)}"'
         inner = "\n  ".join(children)
         return f"<section {attrs}>\n  {inner}\n</section>\n"
+
+    def draft_label(self, frames: Frames, sel: str) -> str:
+        """The label where the .pptx has it (:func:`medbrief.deck.label.label_box`)."""
+        box = label_box(frames, *self.size)
+        self.rule(sel, **self.at(box), **self.type(LABEL_SIZE), height=self.pt(box.height),
+                  margin="0", text_align="center", font_weight="700",
+                  color="#" + LABEL_TEXT, background="#" + LABEL_FILL)
+        return f'<p class="draft-label">{escape(self.label, quote=False)}</p>'
 
     def section_id(self, slide: Slide) -> str | None:
         if slide.id is None:

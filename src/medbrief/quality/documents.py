@@ -50,6 +50,10 @@ def display(project: Project, path: Path) -> str:
 def _pdf_text_checks(project: Project, job: Job, facts: PdfFacts,
                      result: DocumentResult) -> None:
     where, path, topics = result.location, job.output, list(job.topics)
+    result.findings += governance.check_draft_marks(facts.page_text, result.entry.approval,
+                                                    where, path)
+    if job.document == "slides":  # the status, like every other output
+        result.findings += governance.check_status(facts.text, topics, False, where, path)
     if job.document in STATUS_DOCUMENTS:
         result.findings += governance.check_status(facts.text, topics,
                                                    job.document == "handout", where, path)
@@ -98,10 +102,14 @@ def _check_html(project: Project, job: Job, result: DocumentResult, path: Path) 
                                                job.output)
 
 
-def _check_pptx(result: DocumentResult, path: Path) -> None:
+def _check_pptx(job: Job, result: DocumentResult, path: Path) -> None:
     from .deckchecks import check_deck, read_deck
 
-    result.findings += check_deck(read_deck(path), result.location, result.entry)
+    slides = read_deck(path)
+    result.findings += check_deck(slides, result.location, result.entry)
+    result.findings += governance.check_status(" ".join(s.text for s in slides),
+                                               list(job.topics), False, result.location,
+                                               job.output)
 
 
 def check_document(project: Project, outdir: Path, job: Job,
@@ -112,7 +120,7 @@ def check_document(project: Project, outdir: Path, job: Job,
         if entry.format == "pdf":
             _check_pdf(project, job, result, path)
         elif entry.format == "pptx":
-            _check_pptx(result, path)
+            _check_pptx(job, result, path)
         elif entry.format == "html":
             _check_html(project, job, result, path)
     except DamagedOutput as e:  # truncated or overwritten: a finding, never a traceback

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import Location
 from ..loader import Project
-from ..model import Topic
+from ..model import DRAFT, DRAFT_MARK, Topic
 from ..templating import long_date, md_plain
 from .fields import topic_fields
 from .finding import ERROR, INFO, WARNING, Finding, finding
@@ -155,6 +155,26 @@ def check_handout(first_page: str, text: str, topic: Topic, where: Location,
     if letters(CALL_TO_ACTION) not in flat:
         out.append(_missing(where, document, f"a call to action (the “{CALL_TO_ACTION}” box)",
                             "include the questions box"))
+    return out
+
+
+def check_draft_marks(pages: list[str], approval: str, where: Location,
+                      document: str) -> list[Finding]:
+    """A draft shows the draft mark on every page; an approved document on none."""
+    mark = letters(DRAFT_MARK)
+    out = []
+    for number, page in enumerate(pages, 1):
+        shown = mark in letters(page)
+        if approval == DRAFT and not shown:
+            out.append(finding(GATE, where, "", f"page {number} does not show the draft mark "
+                               f"(“{DRAFT_MARK}”), but the document is a draft",
+                               "draft documents carry the band on every page "
+                               "(templates/base.html.j2)", ERROR, document))
+        elif approval != DRAFT and shown:
+            out.append(finding(GATE, where, "", f"page {number} shows the draft mark, but "
+                               "every topic of the document is approved",
+                               "remove the mark from the template for approved documents",
+                               ERROR, document))
     return out
 
 
