@@ -20,6 +20,7 @@ from conftest import copy_project, page_texts, squash
 from deck_fixtures import ORG_LAYOUTS, inside, org_master, pdf_words, text_boxes, to_pdf, tokens
 from medbrief.errors import ContentError
 from medbrief.jobs import Filters
+from medbrief.model import DRAFT_MARK
 from medbrief.pipeline import build
 
 PPTX = Filters(formats=frozenset({"pptx"}))
@@ -142,7 +143,9 @@ def test_the_slides_pdf_has_the_decks_slides_in_order(built):
             assert squash(title) in page, (pdf, n, title)
             assert f"Speaker notes · slide {n}" in page
         for n, (_, _, words) in enumerate(pdf_words(pdf), 1):  # nothing leaves the frame
-            on_slide = [w for w in words if w[2] < FRAME[3]]
+            band = [w for w in words if w[4] <= FRAME[1]]  # a draft's band, in the margin
+            assert " ".join(w[0] for w in band) in ("", DRAFT_MARK), (pdf, n)
+            on_slide = [w for w in words if w[2] < FRAME[3] and w not in band]
             assert on_slide and all(inside(w, FRAME, 0.5) for w in on_slide), (pdf, n)
     continued = [t for s in Presentation(outdir / COMBINED).slides
                  if "(continued" in (t := title_of(s))]

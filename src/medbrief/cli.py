@@ -9,6 +9,7 @@ failed, 2 bad usage or invalid content).  ``--debug`` shows tracebacks.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -53,6 +54,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
                    help="render in N worker processes (default: the number of cores); "
                         "1 renders in this process, for debugging")
+    p.add_argument("--scheduler", type=_scheduler, default=None, metavar="ADDRESS",
+                   help="render on a Dask cluster: tcp://HOST:PORT of a running `dask "
+                        "scheduler`, or `local` for a local cluster of --jobs workers "
+                        '(needs pip install -e ".[dask]")')
     p.add_argument("--force", action="store_true",
                    help="rebuild every document, even those that are up to date")
     p.add_argument("--no-check", action="store_true",
@@ -62,6 +67,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
     p.add_argument("--version", action="version", version=f"medbrief {__version__}")
     return p
+
+
+def _scheduler(text: str) -> str:
+    if text == "local" or re.fullmatch(r"[a-z][a-z0-9+.-]*://\S+", text):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"expected `local` or a scheduler address such as tcp://10.0.0.5:8786, got {text!r}")
 
 
 def _positive(text: str) -> int:

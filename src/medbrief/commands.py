@@ -138,7 +138,8 @@ def run_build(args, console: Console) -> int:
 
         report = build(root, out, filters_from(args), write_html=args.html, progress=progress,
                        project=project, on_wait=waiting, force=args.force,
-                       jobs=args.jobs if args.jobs is not None else default_jobs())
+                       jobs=args.jobs if args.jobs is not None else default_jobs(),
+                       scheduler=args.scheduler)
     if not args.quiet:
         Console(emoji=False).print(summary_table(report))
     if not report.results:

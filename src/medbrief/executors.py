@@ -33,47 +33,15 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection, wait
-from typing import Any, Protocol
 
-from .errors import Location, MedbriefError, RenderError
+from .errors import Location, RenderError
+from .executor_base import Builder, BuildSetup, Executor, Rendition
 from .jobs import plan_jobs
 
-Rendition = Any
-"""A :class:`medbrief.pipeline.Rendition` (picklable bytes and metadata, or an error)."""
-Builder = Any
-"""A :class:`medbrief.pipeline.Builder` whose project and engines a worker may reuse."""
-
-
-class BuildSetup(Protocol):
-    """What an executor needs of a build (:class:`medbrief.pipeline.BuildSetup`; picklable)."""
-
-    def prepare(self, builder: Builder | None = None,
-                writers: frozenset[str] = frozenset()) -> Builder: ...
-
-    def render(self, output: str) -> Rendition: ...
-
-    def failed(self, output: str, error: MedbriefError, seconds: float = 0.0) -> Rendition: ...
+__all__ = ["Executor", "InProcess", "ProcessPool", "choose_executor"]
 
 GRACE_SECONDS = 10.0
 """How long past the document time limit the building process waits before it stops a worker."""
-
-
-class Executor:
-    """Base class: a context manager whose ``results`` yields one Rendition per output."""
-
-    workers = 1
-
-    def results(self, setup: BuildSetup, outputs: Sequence[str]) -> Iterator[Rendition]:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Release whatever the executor holds (processes, connections)."""
-
-    def __enter__(self) -> Executor:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 class InProcess(Executor):
@@ -255,8 +223,15 @@ class ProcessPool(Executor):
             worker.stop()
 
 
-def choose_executor(jobs: int, todo: int, builder: Builder | None = None) -> Executor:
-    """In process for one job or ``--jobs 1``; otherwise a pool of min(jobs, todo) workers."""
+def choose_executor(jobs: int, todo: int, builder: Builder | None = None,
+                    scheduler: str | None = None) -> Executor:
+    """A Dask cluster when ``scheduler`` is given (``local``: a LocalCluster of ``jobs``
+    workers); else in process for one job or ``--jobs 1``; else a pool of min(jobs, todo)
+    workers."""
+    if scheduler:
+        from .dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler, workers=max(1, jobs))
     workers = min(max(1, jobs), todo)
     if workers <= 1 or os.name != "posix":
         return InProcess(builder)

@@ -89,6 +89,8 @@ class Project:
     """content/jargon.yaml, when the project has one (the jargon gate warns when not)."""
     promises: PromiseList | None = None
     """content/promises.yaml (phrases that read as promises in patient text), if present."""
+    sites_file: Path | None = None
+    """The ``--sites`` file that replaced every plan row's sites file, if one was given."""
 
     def sites_for(self, spec: DocumentSpec) -> SiteList | None:
         """The sites a plan row makes one document for (None: not a per-site row)."""
@@ -332,7 +334,7 @@ def load_project(root: Path, sites: Path | None = None) -> Project:
     if promises_doc is not None:
         files["promises"], docs["promises"] = content / PROMISES_FILE, promises_doc
     return Project(root, topics, theme, plan, files, docs, tuple(warnings), theme_files,
-                   site_lists, jargon, promises)
+                   site_lists, jargon, promises, sites.resolve() if sites is not None else None)
 
 
 TOPIC_SUFFIXES = (".yaml", ".yml")

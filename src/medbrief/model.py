@@ -555,6 +555,8 @@ DEFAULT_CHECKS: dict[str, tuple[DocumentCheck, ...]] = {
     "clinician-summary": ("status", "artefacts"),
     "briefing": ("status", "artefacts"),
     "web": ("status-text", "artefacts", "main-message", "call-to-action", "safety"),
+    "deck": ("status",),
+    "slides": ("status",),
 }
 """The checks of a row that does not list its own ``checks`` (plans written before rows
 could say so); other kinds get none."""
@@ -603,7 +605,7 @@ class DocumentSpec(Model):
     """Variants max_pages does not hold for (default: large print, set in large type)."""
     checks: list[DocumentCheck] | None = None
     """Which checks the built files get besides readability and accessibility (default: by
-    document kind: handout, clinician-summary, briefing)."""
+    document kind: :data:`DEFAULT_CHECKS`)."""
 
     @field_validator("output")
     @classmethod

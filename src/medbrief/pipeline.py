@@ -460,6 +460,8 @@ class BuildSetup:
     date: dt.datetime
     write_html: bool = False
     build_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    sites: Path | None = None
+    """The ``--sites`` file that replaces every plan row's sites file, if any."""
 
     # what an executor calls (medbrief.executors reaches the build only through these)
     def prepare(self, builder: Builder | None = None,
@@ -486,7 +488,7 @@ def prepare_worker(setup: BuildSetup, builder: Builder | None = None,
     forking workers)."""
     global _worker
     if _worker is None or _worker[0] != setup:
-        builder = builder or Builder(load_project(setup.root), setup.date)
+        builder = builder or Builder(load_project(setup.root, sites=setup.sites), setup.date)
         _worker = (setup, builder, {j.output: j for j in plan_jobs(builder.project)})
     for name in sorted(writers):
         _worker[1].writer(name)
@@ -592,6 +594,7 @@ def build(
     root: Path, outdir: Path, filters: Filters | None = None, *, write_html: bool = False,
     progress: Progress | None = None, project: Project | None = None, force: bool = False,
     jobs: int = 1, executor: Executor | None = None, on_wait: Waiting | None = None,
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Build every job the plan and filters select into ``outdir``.
 
@@ -599,7 +602,8 @@ def build(
 
     Documents whose fingerprint and file match the manifest are reported up to date and not
     rendered (``force`` renders everything).  ``jobs`` > 1 renders in that many worker
-    processes; ``executor`` overrides the choice (see :mod:`medbrief.executors`)."""
+    processes; ``scheduler`` (``tcp://HOST:PORT`` or ``local``) sends them to a Dask cluster
+    instead; ``executor`` overrides the choice (see :mod:`medbrief.executors`)."""
     from .executors import choose_executor
 
     started = time.perf_counter()
@@ -625,9 +629,9 @@ def build(
                 if progress:
                     progress(done, total, results[job.output], job)
         if todo:
-            setup = BuildSetup(project.root, builder.date, write_html)
+            setup = BuildSetup(project.root, builder.date, write_html, sites=project.sites_file)
             by_output = {j.output: j for j in todo}
-            runner = executor or choose_executor(jobs, len(todo), builder)
+            runner = executor or choose_executor(jobs, len(todo), builder, scheduler)
             with runner:
                 for rendition in runner.results(setup, [j.output for j in todo]):
                     job = by_output[rendition.output]

@@ -649,7 +649,16 @@ def parse_deck(html: str, template: str) -> Deck:
     if not slides:
         raise ctx.error("no slides", hint="each slide is a <section data-layout=...>")
     _check_unique(slides, template)
-    return Deck(template, tuple(slides), _language(builder.root))
+    return Deck(template, tuple(slides), _language(builder.root), _label(builder.root))
+
+
+def _label(root: El) -> str:
+    """The label every slide carries: ``<meta name="medbrief-label" content="...">``."""
+    html = next((el for el in root.elements() if el.tag == "html"), root)
+    head = next((el for el in html.elements() if el.tag == "head"), html)
+    meta = next((el for el in head.elements() if el.tag == "meta"
+                 and el.attrs.get("name") == "medbrief-label"), None)
+    return " ".join((meta.attrs.get("content") or "").split())[:120] if meta else ""
 
 
 def _language(root: El) -> str:

@@ -157,6 +157,8 @@ class Deck:
     template: str
     slides: tuple[Slide, ...]
     language: str = ""  # from <html lang>, when the template sets it
+    label: str = ""
+    """Drawn on every slide (the draft mark), from <meta name="medbrief-label">; "" for none."""
 
 
 def arimo_path() -> Path:

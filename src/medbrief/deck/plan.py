@@ -14,7 +14,7 @@ Colours are named by the :class:`~medbrief.deck.model.DeckStyle` field that hold
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from medbrief.deck.fit import (
@@ -44,6 +44,7 @@ from medbrief.deck.fit import (
 )
 from medbrief.deck.geometry import Box, Frames
 from medbrief.deck.images import Images
+from medbrief.deck.label import LABEL_INSET_X, LABEL_INSET_Y, LABEL_NAME, LABEL_SIZE, label_box
 from medbrief.deck.metrics import Fonts
 from medbrief.deck.model import (
     Deck,
@@ -228,6 +229,8 @@ class SlidePlan:
     headers: tuple[TextFrame, ...]
     """Comparison column headings, one per column (empty otherwise)."""
     regions: tuple[RegionPlan, ...]
+    label: TextFrame | None = None
+    """The draft label (:mod:`medbrief.deck.label`): one bold line, centred in its box."""
 
 
 @dataclass(frozen=True)
@@ -239,13 +242,19 @@ class DeckPlan:
 # -- making the plan --------------------------------------------------------------------------
 
 def plan_deck(deck: Deck, style: DeckStyle, frames: dict[str, Frames],
-              images: Images, moved: list[Moved] | None = None) -> DeckPlan:
+              images: Images, moved: list[Moved] | None = None,
+              size: tuple[Length, Length] | None = None) -> DeckPlan:
     """Measure, fit and plan ``deck`` for the layouts ``frames`` of its master.  Titles and
-    subtitles whose overflow went into the body are appended to ``moved``, when given."""
+    subtitles whose overflow went into the body are appended to ``moved``, when given.
+    ``size`` (the slide's width and height) places the deck's draft label, if it has one."""
     measurer = Measurer(Fonts.load(style.font_regular, style.font_bold), images.aspect)
     fitted = fit_deck(deck, frames, measurer, moved)
     planner = Planner(measurer, frames, keep_master_alignment=style.master is not None)
-    return DeckPlan(tuple(planner.slide(f) for f in fitted), deck.template)
+    slides = tuple(planner.slide(f) for f in fitted)
+    if deck.label and size is not None:
+        slides = tuple(replace(p, label=planner.label(deck.label, p.slide.layout, size))
+                       for p in slides)
+    return DeckPlan(slides, deck.template)
 
 
 def _all_bold(runs: Inline) -> Inline:
@@ -281,6 +290,13 @@ class Planner:
         return TextFrame(box, drawn, size, self.pitch(size), anchor, align,
                          text_height=self.m.text_height(paragraphs, box.width, size),
                          name=name)
+
+    def label(self, text: str, layout: str, size: tuple[Length, Length]) -> TextFrame:
+        """The draft label on a slide of ``layout``, where :func:`label_box` puts it."""
+        box = label_box(self.frames[layout], *size)
+        frame = self.frame(box, [Paragraph((Run(text, True),))], LABEL_SIZE, anchor="ctr",
+                           align="ctr", name=LABEL_NAME)
+        return replace(frame, inset_x=LABEL_INSET_X, inset_y=LABEL_INSET_Y)
 
     # slides
     def slide(self, fitted: FittedSlide) -> SlidePlan:

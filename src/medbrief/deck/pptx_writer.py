@@ -30,6 +30,7 @@ from medbrief.assets import MAX_IMAGE_BYTES
 from medbrief.deck import pptx_adapter as raw
 from medbrief.deck.fit import Moved
 from medbrief.deck.images import Images
+from medbrief.deck.label import LABEL_FILL, LABEL_TEXT
 from medbrief.deck.master import (
     TITLE_TYPES,
     LayoutPlan,
@@ -383,6 +384,31 @@ def _write(data: bytes, out: str | Path | IO[bytes]) -> None:
 
 # -- the entry point -----------------------------------------------------------------------
 
+def draw_labels(prs: Presentation, plans: Sequence[SlidePlan], style: DeckStyle,
+                painter: Painter) -> None:
+    """The draft label on every slide: a plain text box of the slide (not the master), so
+    it can be deleted by hand, where the plan put it (:func:`medbrief.deck.label.label_box`)."""
+    for pptx_slide, plan in zip(prs.slides, plans, strict=True):
+        label = plan.label
+        if label is None:
+            continue
+        box = label.box
+        shape = pptx_slide.shapes.add_textbox(box.left, box.top, box.width, box.height)
+        shape.name = label.name
+        shape.fill.solid()
+        shape.fill.fore_color.rgb = RGBColor.from_string(LABEL_FILL)
+        tf = shape.text_frame
+        _frame(tf, label)
+        tf.word_wrap = True
+        para = tf.paragraphs[0]
+        para.alignment = PP_ALIGN.CENTER
+        run = para.add_run()
+        run.text = painter.safe("".join(r.text for r in label.paragraphs[0].runs),
+                                "the draft label")
+        run.font.size, run.font.bold, run.font.name = label.size, True, style.font
+        run.font.color.rgb = RGBColor.from_string(LABEL_TEXT)
+
+
 def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes],
                moved: list[Moved] | None = None) -> int:
     """Draw ``deck`` as a .pptx into ``out`` (a path or binary file); return the slide count.
@@ -393,11 +419,13 @@ def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes],
         remove_unneeded(prs, set(style.layouts.values()))
     images = Images(style.asset_root, deck.template)
     plan = plan_deck(deck, style, {name: lp.frames for name, lp in layouts.items()}, images,
-                     moved)
+                     moved, (Length(prs.slide_width), Length(prs.slide_height)))
     language = deck.language or style.language
-    writer = SlideWriter(prs, layouts, Painter(style, deck.template, language, images.path))
+    painter = Painter(style, deck.template, language, images.path)
+    writer = SlideWriter(prs, layouts, painter)
     for slide in plan.slides:
         writer.add(slide)
+    draw_labels(prs, plan.slides, style, painter)
     set_properties(prs, style, language)
     buffer = io.BytesIO()
     prs.save(buffer)

@@ -37,6 +37,7 @@ from medbrief.deck.geometry import (
     inches,
 )
 from medbrief.deck.images import Images
+from medbrief.deck.label import LABEL_FILL, LABEL_TEXT
 from medbrief.deck.markup import parse_deck
 from medbrief.deck.model import Deck, DeckStyle, Inline, Paragraph, Slide, arimo_path
 from medbrief.deck.plan import (
@@ -79,7 +80,7 @@ def fitted_html(html: str, name: str, style: DeckStyle) -> str:
     deck = parse_deck(html, name)
     width, height, frames = _frames(style)
     images = Images(style.asset_root, name)
-    plan = plan_deck(deck, style, frames, images)
+    plan = plan_deck(deck, style, frames, images, size=(width, height))
     writer = _Writer(style, images, FRAME_WIDTH_PT / (width / EMU_PER_PT))
     body = writer.sections(plan.slides)
     css = writer.stylesheet(width, height, builtin=style.master is None)
@@ -222,6 +223,9 @@ class _Writer:
         else:
             for shape in (plan.regions[0].shapes if plan.regions else ()):
                 children.extend(self.shape(shape, sel, len(children)))
+        if plan.label is not None:
+            children.append(self.draft_label(plan.label,
+                                             f"{sel} > :nth-child({len(children) + 1})"))
         if slide.notes:
             lines = "".join(f"<p>{escape(line, quote=False)}</p>"
                             for line in slide.notes.split("\n") if line.strip())
@@ -232,6 +236,14 @@ class _Writer:
             attrs += f' id="{escape(ident)}"'
         inner = "\n  ".join(children)
         return f"<section {attrs}>\n  {inner}\n</section>\n"
+
+    def draft_label(self, label: TextFrame, sel: str) -> str:
+        """The label where the .pptx has it (the plan's, from :mod:`medbrief.deck.label`)."""
+        self.rule(sel, **self.at(label.box), **self.type(label.size, label.line_pitch),
+                  height=self.pt(label.box.height), margin="0", text_align="center",
+                  font_weight="700", color="#" + LABEL_TEXT, background="#" + LABEL_FILL)
+        text = "".join(r.text for r in label.paragraphs[0].runs)
+        return f'<p class="draft-label">{escape(text, quote=False)}</p>'
 
     def section_id(self, slide: Slide) -> str | None:
         if slide.id is None:

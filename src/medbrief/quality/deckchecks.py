@@ -21,8 +21,10 @@ from pptx.exc import PackageNotFoundError
 from pptx.shapes.picture import Picture
 
 from ..alttext import meaningless_alt
+from ..deck.label import LABEL_NAME
 from ..deck.pptx_adapter import description
 from ..errors import DamagedOutput, Location
+from ..model import DRAFT, DRAFT_MARK
 from ..output import ManifestEntry
 from .finding import Finding, finding
 from .pdfread import damage
@@ -37,6 +39,10 @@ class SlideFacts:
     title_first: bool
     pictures_without_alt: tuple[str, ...]
     tables_without_header: int
+    text: str = ""
+    """Everything the slide says, its speaker notes included."""
+    labelled: bool = False
+    """It carries the draft label (a shape named as the deck writer names it)."""
 
 
 def _alt(shape) -> str:
@@ -51,7 +57,13 @@ def _slide(number: int, slide) -> SlideFacts:
     bad_alt = tuple(s.name for s in shapes
                     if isinstance(s, Picture) and meaningless_alt(_alt(s)))
     tables = sum(1 for s in shapes if s.has_table and not s.table.first_row)
-    return SlideFacts(number, text, first, bad_alt, tables)
+    said = [s.text_frame.text for s in shapes if s.has_text_frame]
+    said += [c.text for s in shapes if s.has_table for row in s.table.rows for c in row.cells]
+    if slide.has_notes_slide:
+        said.append(slide.notes_slide.notes_text_frame.text)
+    labelled = any(s.name == LABEL_NAME and s.has_text_frame and s.text_frame.text == DRAFT_MARK
+                   for s in shapes)
+    return SlideFacts(number, text, first, bad_alt, tables, " ".join(said), labelled)
 
 
 DAMAGE = (zipfile.BadZipFile, PackageNotFoundError, etree.XMLSyntaxError, KeyError, ValueError,
@@ -85,6 +97,11 @@ def _slide_findings(s: SlideFacts, where: Location, entry: ManifestEntry) -> lis
             "describe the picture in its alt text; a file name is not a description")
     if s.tables_without_header:
         add("table without a header row", "mark the first row as the header row")
+    if entry.approval == DRAFT and not s.labelled:
+        out.append(finding("governance", where, "", f"slide {s.number}: no draft label "
+                           f"(“{DRAFT_MARK}”), but the deck is a draft",
+                           "draft decks carry the label on every slide (deck.html.j2's "
+                           "medbrief-label)", document=entry.path))
     return out
 
 

@@ -95,6 +95,9 @@ def _check_pdf(project: Project, job: Job, result: DocumentResult, path: Path,
                                           project.theme.organisation.name)
         result.findings += found
     result.findings += check_accessibility(facts, where, result.entry)
+    # every PDF: a draft shows the draft mark on every page, an approved one on none
+    result.findings += governance.check_draft_marks(facts.page_text, result.entry.approval,
+                                                    where, job.output)
     _text_checks(project, job, facts.text, facts.first_page_text(), result,
                  lambda: marks.of(job))
 
@@ -116,10 +119,15 @@ def _check_html(project: Project, job: Job, result: DocumentResult, path: Path) 
     _text_checks(project, job, text, text, result, lambda: marked_texts(html))
 
 
-def _check_pptx(result: DocumentResult, path: Path) -> None:
+def _check_pptx(job: Job, result: DocumentResult, path: Path) -> None:
     from .deckchecks import check_deck, read_deck
 
-    result.findings += check_deck(read_deck(path), result.location, result.entry)
+    slides = read_deck(path)
+    result.findings += check_deck(slides, result.location, result.entry)
+    if "status" in job.spec.applied_checks:  # the status, like every other output
+        result.findings += governance.check_status(" ".join(s.text for s in slides),
+                                                   list(job.topics), False, result.location,
+                                                   job.output)
 
 
 def check_document(project: Project, outdir: Path, job: Job, entry: ManifestEntry,
@@ -130,7 +138,7 @@ def check_document(project: Project, outdir: Path, job: Job, entry: ManifestEntr
         if entry.format == "pdf":
             _check_pdf(project, job, result, path, marks or Marks(project))
         elif entry.format == "pptx":
-            _check_pptx(result, path)
+            _check_pptx(job, result, path)
         elif entry.format == "html":
             _check_html(project, job, result, path)
     except DamagedOutput as e:  # truncated or overwritten: a finding, never a traceback

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import Location
 from ..loader import Project
-from ..model import Topic
+from ..model import DRAFT, DRAFT_MARK, Topic
 from ..templating import long_date, md_plain
 from .fields import topic_fields
 from .finding import ERROR, INFO, WARNING, Finding, finding
@@ -172,6 +172,24 @@ def check_handout(first_page: str, text: str, topic: Topic, where: Location, doc
     """Main message first (summary on page 1, before the first section) and a call to action."""
     return (check_main_message(first_page, topic, where, document)
             + check_call_to_action(text, call_to_action, where, document))
+def check_draft_marks(pages: list[str], approval: str, where: Location,
+                      document: str) -> list[Finding]:
+    """A draft shows the draft mark on every page; an approved document on none."""
+    mark = letters(DRAFT_MARK)
+    out = []
+    for number, page in enumerate(pages, 1):
+        shown = mark in letters(page)
+        if approval == DRAFT and not shown:
+            out.append(finding(GATE, where, "", f"page {number} does not show the draft mark "
+                               f"(“{DRAFT_MARK}”), but the document is a draft",
+                               "draft documents carry the band on every page "
+                               "(templates/base.html.j2)", ERROR, document))
+        elif approval != DRAFT and shown:
+            out.append(finding(GATE, where, "", f"page {number} shows the draft mark, but "
+                               "every topic of the document is approved",
+                               "remove the mark from the template for approved documents",
+                               ERROR, document))
+    return out
 
 
 def check_safety(first_page: str, text: str, safety, where: Location,
