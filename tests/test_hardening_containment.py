@@ -170,7 +170,9 @@ def _fail_alpha(monkeypatch):
 def test_traceback_is_printed_only_under_debug(project, monkeypatch, capsys, debug):
     _fail_alpha(monkeypatch)
     project.write()
-    args = ["--project", str(project.root), "-q", "--no-check", "-o", str(project.out)]
+    # --jobs 1: the patch lives in this process (containment, not the pool, is under test)
+    args = ["--project", str(project.root), "-q", "--no-check", "-o", str(project.out),
+            "--jobs", "1"]
     assert main(args + (["--debug"] if debug else [])) == 1
     err = capsys.readouterr().err
     assert "handouts/alpha-a4.pdf: IndexError while making the PDF: list index out of range" \
