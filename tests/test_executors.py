@@ -68,12 +68,17 @@ def test_a_failing_document_in_a_worker_does_not_stop_the_others(small, tmp_path
     assert not (tmp_path / "out" / ALPHA_SUMMARY).exists()
 
 
-def sabotage(monkeypatch, action) -> None:
-    """Make the worker rendering the alpha summary do ``action``.  Workers must be forked to
-    inherit the patch: the pool chooses forkserver when other threads run (earlier tests, such
-    as the Dask ones, leave some in this process), so these tests ask for fork explicitly."""
+def force_fork(monkeypatch) -> None:
+    """Workers must be forked to inherit a test's patch: the pool chooses forkserver when
+    other threads run (earlier tests, such as the Dask ones, leave some in this process), so
+    the tests that patch ask for fork explicitly."""
     monkeypatch.setattr(executors.ProcessPool, "_context",
                         lambda self: (multiprocessing.get_context("fork"), True))
+
+
+def sabotage(monkeypatch, action) -> None:
+    """Make the worker rendering the alpha summary do ``action``."""
+    force_fork(monkeypatch)
     real = pipeline.Builder.run
 
     def run(self, job):
@@ -105,6 +110,7 @@ def test_the_time_limit_applies_inside_workers(small, tmp_path, monkeypatch):
         return real(self, html, name)
 
     monkeypatch.setattr(PdfWriter, "write", slow)
+    force_fork(monkeypatch)
     started = time.monotonic()
     report = build(small.root, tmp_path / "out", jobs=2)
     assert [r.job.output for r in report.failures] == [ALPHA_SUMMARY]

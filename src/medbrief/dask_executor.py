@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import replace
 
 from . import __version__
@@ -68,6 +69,11 @@ def render_remote(snapshot: bytes, digest: str, setup: BuildSetup, output: str,
     return local.render(output)
 
 
+def _snapshot_bytes(data: bytes) -> bytes:
+    """The content snapshot, as a task result the scheduler can recompute."""
+    return data
+
+
 class DaskExecutor(Executor):
     """Send every document to a Dask cluster; yield the renditions as they finish."""
 
@@ -106,7 +112,11 @@ class DaskExecutor(Executor):
                      f"{NO_WORKER_SECONDS:g} s")
         try:
             self.client.wait_for_workers(1, timeout=NO_WORKER_SECONDS)
-            shared = self.client.scatter(snapshot.data, broadcast=False, hash=False)
+            # a task, not scattered data: if the worker holding it dies, the scheduler can
+            # compute it again from the bytes in its spec (scattered data would be lost, and
+            # every document depending on it cancelled)
+            shared = self.client.submit(_snapshot_bytes, snapshot.data, pure=False,
+                                        key=f"medbrief-snapshot-{setup.build_id}")
         except TimeoutError:  # distributed.TimeoutError is the built-in one
             yield from self._fail(outputs, no_worker)
             return
@@ -123,6 +133,12 @@ class DaskExecutor(Executor):
             try:
                 finished, _ = distributed.wait(list(pending), timeout=2.0,
                                                return_when="FIRST_COMPLETED")
+            except CancelledError as e:  # the cluster dropped them: fail, never a traceback
+                left = sorted(names[f.key] for f in pending)
+                pending.clear()
+                yield from self._fail(left, f"the Dask cluster at {self.scheduler} cancelled "
+                                            f"it ({e.__class__.__name__})")
+                return
             except TimeoutError:
                 if self.client.scheduler_info().get("workers"):
                     last_worker = time.monotonic()
