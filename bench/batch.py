@@ -56,8 +56,18 @@ documents:
     max_pages: 2
 """
 
-TOWNS = ["Ashford", "Bramley", "Carrow", "Dunmore", "Elmstead", "Fairholm", "Glenross",
-         "Harwick", "Ivybridge", "Kestrel"]
+TOWNS = [
+    "Ashford",
+    "Bramley",
+    "Carrow",
+    "Dunmore",
+    "Elmstead",
+    "Fairholm",
+    "Glenross",
+    "Harwick",
+    "Ivybridge",
+    "Kestrel",
+]
 
 
 def sites_csv(n: int) -> str:
@@ -66,9 +76,16 @@ def sites_csv(n: int) -> str:
     w.writerow(["id", "name", "phone", "email", "address", "website"])
     for i in range(n):
         town = TOWNS[i % len(TOWNS)]
-        w.writerow([f"clinic-{i:03d}", f"{town} Neurology Clinic {i}", f"01632 960 {i:03d}",
-                    f"ms-team{i}@{town.lower()}.example", f"{i} High Street, {town}",
-                    f"https://{town.lower()}.example/clinic-{i:03d}" if i % 5 else ""])
+        w.writerow(
+            [
+                f"clinic-{i:03d}",
+                f"{town} Neurology Clinic {i}",
+                f"01632 960 {i:03d}",
+                f"ms-team{i}@{town.lower()}.example",
+                f"{i} High Street, {town}",
+                f"https://{town.lower()}.example/clinic-{i:03d}" if i % 5 else "",
+            ]
+        )
     return out.getvalue()
 
 
@@ -117,10 +134,14 @@ def worker_memory(report) -> dict[str, dict[str, float]]:
     by_worker: dict[int, list[int]] = defaultdict(list)
     for r in report.results:
         by_worker[r.pid].append(r.peak_rss_kb)
-    return {str(pid): {"documents": len(peaks),
-                       "peak_mb": max(peaks) / 1024,
-                       "peak_mb_after_first_third": max(peaks[: max(1, len(peaks) // 3)]) / 1024}
-            for pid, peaks in by_worker.items()}
+    return {
+        str(pid): {
+            "documents": len(peaks),
+            "peak_mb": max(peaks) / 1024,
+            "peak_mb_after_first_third": max(peaks[: max(1, len(peaks) // 3)]) / 1024,
+        }
+        for pid, peaks in by_worker.items()
+    }
 
 
 def run(project: Path, outdir: Path, label: str, **kwargs) -> dict:
@@ -133,13 +154,18 @@ def run(project: Path, outdir: Path, label: str, **kwargs) -> dict:
     n = len(report.results)
     render = sorted(r.seconds for r in report.results)
     return {
-        "mode": label, "documents": n, "failed": len(failures), "first_failure":
-        failures[0] if failures else None, "seconds": round(seconds, 2),
+        "mode": label,
+        "documents": n,
+        "failed": len(failures),
+        "first_failure": failures[0] if failures else None,
+        "seconds": round(seconds, 2),
         "docs_per_s": round(n / seconds, 2),
         "render_s_median": round(render[len(render) // 2], 3) if render else None,
-        "client_store_s": round(clock.store, 2), "client_manifest_s": round(clock.manifest, 2),
+        "client_store_s": round(clock.store, 2),
+        "client_manifest_s": round(clock.manifest, 2),
         "workers": worker_memory(report),
-        "load_1min_before": round(load_before, 2), "load_1min_after": round(os.getloadavg()[0], 2),
+        "load_1min_before": round(load_before, 2),
+        "load_1min_after": round(os.getloadavg()[0], 2),
     }
 
 
@@ -160,8 +186,11 @@ def main() -> int:
         results["snapshot_seconds"] = round(time.perf_counter() - started, 3)
         results["sites_csv_bytes"] = (project / "content" / "sites.csv").stat().st_size
         del loaded
-        modes = {"jobs1": dict(jobs=1), "jobs2": dict(jobs=2),
-                 "dask2": dict(jobs=2, scheduler="local")}
+        modes = {
+            "jobs1": dict(jobs=1),
+            "jobs2": dict(jobs=2),
+            "dask2": dict(jobs=2, scheduler="local"),
+        }
         for name in args.modes.split(","):
             out = Path(tmp) / f"out-{name}"
             results["runs"].append(run(project, out, name, **modes[name]))

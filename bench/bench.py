@@ -37,8 +37,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = [sys.executable, str(ROOT / "build.py")]
-TARGETS = {"speedup_vs_weasyprint": 5.0, "noop_share": 0.10, "jobs2_vs_jobs1": 1.4,
-           "batch_jobs2_vs_jobs1": 1.7}
+TARGETS = {
+    "speedup_vs_weasyprint": 5.0,
+    "noop_share": 0.10,
+    "jobs2_vs_jobs1": 1.4,
+    "batch_jobs2_vs_jobs1": 1.7,
+}
 
 
 def machine() -> dict:
@@ -49,13 +53,18 @@ def machine() -> dict:
         cores = os.cpu_count()
     model = ""
     with open("/proc/cpuinfo", encoding="utf-8") as f:
-        model = next((line.split(":", 1)[1].strip() for line in f
-                      if line.startswith("model name")), "")
+        model = next(
+            (line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), ""
+        )
     import ctypes.util
 
-    return {"cpu": model, "cores": cores, "python": platform.python_version(),
-            "load_average_1_5_15": [round(x, 2) for x in load],
-            "harfbuzz_subset": ctypes.util.find_library("harfbuzz-subset") is not None}
+    return {
+        "cpu": model,
+        "cores": cores,
+        "python": platform.python_version(),
+        "load_average_1_5_15": [round(x, 2) for x in load],
+        "harfbuzz_subset": ctypes.util.find_library("harfbuzz-subset") is not None,
+    }
 
 
 def run_build(*args: str, project: Path = ROOT) -> float:
@@ -65,8 +74,11 @@ def run_build(*args: str, project: Path = ROOT) -> float:
 
 
 def files_state(out: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(out)): (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in out.rglob("*") if p.is_file()}
+    return {
+        str(p.relative_to(out)): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in out.rglob("*")
+        if p.is_file()
+    }
 
 
 def manifest(out: Path) -> list[dict]:
@@ -81,8 +93,11 @@ def weasyprint_cli(out: Path) -> dict[str, float]:
             continue
         html = (out / entry["path"]).with_suffix(".html")
         started = time.perf_counter()
-        subprocess.run([exe, "--pdf-variant", "pdf/ua-1", str(html), str(out / "cli.pdf")],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [exe, "--pdf-variant", "pdf/ua-1", str(html), str(out / "cli.pdf")],
+            check=True,
+            capture_output=True,
+        )
         per[entry["path"]] = time.perf_counter() - started
     return per
 
@@ -106,8 +121,13 @@ def one_topic_edited(tmp: Path) -> dict:
     after = files_state(out)
     rebuilt = sorted(p for p in before if state.get(p) != after.get(p))
     expected = sorted(e["path"] for e in manifest(out) if topic.stem in e["topics"])
-    return {"topic": topic.stem, "seconds": seconds, "rebuilt": rebuilt,
-            "expected": expected, "only_its_documents": rebuilt == expected}
+    return {
+        "topic": topic.stem,
+        "seconds": seconds,
+        "rebuilt": rebuilt,
+        "expected": expected,
+        "only_its_documents": rebuilt == expected,
+    }
 
 
 BATCH_PLAN = """\
@@ -160,8 +180,12 @@ def batch(tmp: Path, n: int, jobs: int) -> dict:
     project = batch_project(tmp, n) if not (tmp / f"batch-{n}").exists() else tmp / f"batch-{n}"
     out = tmp / f"batch-{n}-out-{jobs}"
     started = time.perf_counter()
-    run = subprocess.run([sys.executable, "-c", BATCH_RUN, str(ROOT / "src"), str(project),
-                          str(out), str(jobs)], check=True, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-c", BATCH_RUN, str(ROOT / "src"), str(project), str(out), str(jobs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     result = json.loads(run.stdout)
     result["wall_seconds"] = time.perf_counter() - started
     assert result["ok"] and result["documents"] == n, result  # failures are in the output
@@ -183,28 +207,38 @@ def measure(batch_size: int) -> dict:
         jobs2 = run_build("--jobs", "2", "-o", str(tmp / "jobs2"))
         per_doc = full / docs
         per_pdf_cli = sum(cli.values()) / len(cli)
-        result.update({
-            "documents": docs, "pdfs": len(cli),
-            "full_build_seconds": full, "full_build_seconds_per_document": per_doc,
-            "weasyprint_cli_seconds": sum(cli.values()),
-            "weasyprint_cli_seconds_per_pdf": per_pdf_cli,
-            "speedup_vs_weasyprint": per_pdf_cli / per_doc,
-            "speedup_vs_weasyprint_whole": sum(cli.values()) / full,
-            "noop_seconds": noop, "noop_share": noop / full, "noop_files_rewritten": rewritten,
-            "jobs1_seconds": jobs1, "jobs2_seconds": jobs2, "jobs2_vs_jobs1": jobs1 / jobs2,
-            "one_topic_edited": one_topic_edited(tmp),
-        })
+        result.update(
+            {
+                "documents": docs,
+                "pdfs": len(cli),
+                "full_build_seconds": full,
+                "full_build_seconds_per_document": per_doc,
+                "weasyprint_cli_seconds": sum(cli.values()),
+                "weasyprint_cli_seconds_per_pdf": per_pdf_cli,
+                "speedup_vs_weasyprint": per_pdf_cli / per_doc,
+                "speedup_vs_weasyprint_whole": sum(cli.values()) / full,
+                "noop_seconds": noop,
+                "noop_share": noop / full,
+                "noop_files_rewritten": rewritten,
+                "jobs1_seconds": jobs1,
+                "jobs2_seconds": jobs2,
+                "jobs2_vs_jobs1": jobs1 / jobs2,
+                "one_topic_edited": one_topic_edited(tmp),
+            }
+        )
         if batch_size:
             sizes = sorted({max(1, batch_size // 4), max(1, batch_size // 2), batch_size})
             runs = {n: batch(tmp, n, 2) for n in sizes}
             one = batch(tmp, batch_size, 1)
             result["batch"] = {
-                "size": batch_size, "jobs1_seconds": one["seconds"],
+                "size": batch_size,
+                "jobs1_seconds": one["seconds"],
                 "jobs2_seconds": runs[batch_size]["seconds"],
                 "batch_jobs2_vs_jobs1": one["seconds"] / runs[batch_size]["seconds"],
                 "jobs1_peak_rss_mb": one["peak_rss_mb"],
-                "jobs2_peak_rss_mb_per_worker_by_size": {n: r["peak_rss_mb"]
-                                                         for n, r in runs.items()},
+                "jobs2_peak_rss_mb_per_worker_by_size": {
+                    n: r["peak_rss_mb"] for n, r in runs.items()
+                },
             }
             result["batch_jobs2_vs_jobs1"] = result["batch"]["batch_jobs2_vs_jobs1"]
     result["machine_after"] = machine()
@@ -214,44 +248,79 @@ def measure(batch_size: int) -> dict:
 def verdict(name: str, value: float) -> str:
     target = TARGETS[name]
     ok = value <= target if name == "noop_share" else value >= target
-    return f"{'met' if ok else 'NOT met'} (target {'≤' if name == 'noop_share' else '≥'} " \
-           f"{target:g}{'' if name == 'noop_share' else '×'})"
+    return (
+        f"{'met' if ok else 'NOT met'} (target {'≤' if name == 'noop_share' else '≥'} "
+        f"{target:g}{'' if name == 'noop_share' else '×'})"
+    )
 
 
 def report(r: dict) -> None:
     m = r["machine_before"]
-    print(f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
-          f"libharfbuzz-subset {'installed' if m['harfbuzz_subset'] else 'NOT installed'}")
-    print(f"load average (1/5/15 min): before {m['load_average_1_5_15']}, "
-          f"after {r['machine_after']['load_average_1_5_15']}")
+    print(
+        f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+        f"libharfbuzz-subset {'installed' if m['harfbuzz_subset'] else 'NOT installed'}"
+    )
+    print(
+        f"load average (1/5/15 min): before {m['load_average_1_5_15']}, "
+        f"after {r['machine_after']['load_average_1_5_15']}"
+    )
     print(f"documents: {r['documents']} ({r['pdfs']} PDFs)\n")
     rows = [
-        ("full default build, fresh process and folder", f"{r['full_build_seconds']:.2f} s",
-         f"{r['full_build_seconds_per_document']:.2f} s per document"),
-        ("one `weasyprint` command per PDF, same HTML", f"{r['weasyprint_cli_seconds']:.2f} s",
-         f"{r['weasyprint_cli_seconds_per_pdf']:.2f} s per PDF"),
-        ("  → per document against per PDF", f"{r['speedup_vs_weasyprint']:.1f}×",
-         verdict("speedup_vs_weasyprint", r["speedup_vs_weasyprint"])),
-        ("  → whole build against the PDFs' commands", f"{r['speedup_vs_weasyprint_whole']:.1f}×",
-         "(the build also makes the decks)"),
-        ("no-op rebuild, fresh process", f"{r['noop_seconds']:.2f} s",
-         f"{r['noop_share']:.0%} of the full build, {verdict('noop_share', r['noop_share'])}; "
-         f"{len(r['noop_files_rewritten'])} files rewritten"),
-        ("--jobs 1 / --jobs 2", f"{r['jobs1_seconds']:.2f} / {r['jobs2_seconds']:.2f} s",
-         f"{r['jobs2_vs_jobs1']:.2f}× {verdict('jobs2_vs_jobs1', r['jobs2_vs_jobs1'])}"),
+        (
+            "full default build, fresh process and folder",
+            f"{r['full_build_seconds']:.2f} s",
+            f"{r['full_build_seconds_per_document']:.2f} s per document",
+        ),
+        (
+            "one `weasyprint` command per PDF, same HTML",
+            f"{r['weasyprint_cli_seconds']:.2f} s",
+            f"{r['weasyprint_cli_seconds_per_pdf']:.2f} s per PDF",
+        ),
+        (
+            "  → per document against per PDF",
+            f"{r['speedup_vs_weasyprint']:.1f}×",
+            verdict("speedup_vs_weasyprint", r["speedup_vs_weasyprint"]),
+        ),
+        (
+            "  → whole build against the PDFs' commands",
+            f"{r['speedup_vs_weasyprint_whole']:.1f}×",
+            "(the build also makes the decks)",
+        ),
+        (
+            "no-op rebuild, fresh process",
+            f"{r['noop_seconds']:.2f} s",
+            f"{r['noop_share']:.0%} of the full build, {verdict('noop_share', r['noop_share'])}; "
+            f"{len(r['noop_files_rewritten'])} files rewritten",
+        ),
+        (
+            "--jobs 1 / --jobs 2",
+            f"{r['jobs1_seconds']:.2f} / {r['jobs2_seconds']:.2f} s",
+            f"{r['jobs2_vs_jobs1']:.2f}× {verdict('jobs2_vs_jobs1', r['jobs2_vs_jobs1'])}",
+        ),
     ]
     edit = r["one_topic_edited"]
-    rows.append((f"one topic edited ({edit['topic']})", f"{edit['seconds']:.2f} s",
-                 f"{len(edit['rebuilt'])} rebuilt, "
-                 f"{'only its documents' if edit['only_its_documents'] else 'NOT only its'}"))
+    rows.append(
+        (
+            f"one topic edited ({edit['topic']})",
+            f"{edit['seconds']:.2f} s",
+            f"{len(edit['rebuilt'])} rebuilt, "
+            f"{'only its documents' if edit['only_its_documents'] else 'NOT only its'}",
+        )
+    )
     if "batch" in r:
         b = r["batch"]
-        rows.append((f"{b['size']}-handout batch, --jobs 1 / --jobs 2",
-                     f"{b['jobs1_seconds']:.2f} / {b['jobs2_seconds']:.2f} s",
-                     f"{b['batch_jobs2_vs_jobs1']:.2f}× "
-                     f"{verdict('batch_jobs2_vs_jobs1', b['batch_jobs2_vs_jobs1'])}"))
-        mem = "; ".join(f"N={n}: {', '.join(f'{v:.0f}' for v in peaks)} MB"
-                        for n, peaks in b["jobs2_peak_rss_mb_per_worker_by_size"].items())
+        rows.append(
+            (
+                f"{b['size']}-handout batch, --jobs 1 / --jobs 2",
+                f"{b['jobs1_seconds']:.2f} / {b['jobs2_seconds']:.2f} s",
+                f"{b['batch_jobs2_vs_jobs1']:.2f}× "
+                f"{verdict('batch_jobs2_vs_jobs1', b['batch_jobs2_vs_jobs1'])}",
+            )
+        )
+        mem = "; ".join(
+            f"N={n}: {', '.join(f'{v:.0f}' for v in peaks)} MB"
+            for n, peaks in b["jobs2_peak_rss_mb_per_worker_by_size"].items()
+        )
         rows.append(("peak RSS per worker (--jobs 2)", "", mem))
         rows.append(("peak RSS, --jobs 1", "", f"{b['jobs1_peak_rss_mb'][0]:.0f} MB"))
     width = max(len(a) for a, _, _ in rows)

@@ -18,8 +18,15 @@ import pytest
 from medbrief import environment
 from tools import tool
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -54,11 +61,14 @@ def axe_violations(page, source: str) -> list[dict]:
     """axe-core's WCAG 2.1 A and AA violations in ``page`` (injected by the test only)."""
     page.add_script_tag(content=source)
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
     return result["violations"]
 
 
 def describe(violations: list[dict]) -> str:
-    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — "
-                     + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:3])
-                     for v in violations)
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:3])
+        for v in violations
+    )

@@ -284,8 +284,11 @@ def session_build(tmp_path_factory: pytest.TempPathFactory) -> SessionBuild:
         report = build(snapshot.root, outdir, filters, project=_without_page_limits(project))
     limits = {}
     for result in report.results:
-        spec = next(s for s in project.plan.documents
-                    if s.name == result.job.document and s.output == result.job.spec.output)
+        spec = next(
+            s
+            for s in project.plan.documents
+            if s.name == result.job.document and s.output == result.job.spec.output
+        )
         limits[result.job.output] = spec.max_pages
     return SessionBuild(report, outdir, project, limits, logs)
 
@@ -353,8 +356,10 @@ SLOW_TESTS = (
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        slow = ("session_build" in getattr(item, "fixturenames", ())
-                or item.get_closest_marker("soffice") is not None
-                or any(name in item.nodeid for name in SLOW_TESTS))
+        slow = (
+            "session_build" in getattr(item, "fixturenames", ())
+            or item.get_closest_marker("soffice") is not None
+            or any(name in item.nodeid for name in SLOW_TESTS)
+        )
         if slow:
             item.add_marker(pytest.mark.slow)

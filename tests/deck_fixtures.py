@@ -45,12 +45,19 @@ _RENAME = {
 }
 
 
-def slide(body: str = "", layout: str = "content", title: str = "A slide", notes: str = "",
-          extra: str = "") -> str:
+def slide(
+    body: str = "",
+    layout: str = "content",
+    title: str = "A slide",
+    notes: str = "",
+    extra: str = "",
+) -> str:
     """One ``<section>``; ``notes`` become an ``<aside class="notes">``."""
     aside = f'<aside class="notes">{notes}</aside>' if notes else ""
-    return (f'<section data-layout="{layout}"{extra}>\n  <h2>{title}</h2>\n  {body}\n'
-            f"  {aside}\n</section>\n")
+    return (
+        f'<section data-layout="{layout}"{extra}>\n  <h2>{title}</h2>\n  {body}\n'
+        f"  {aside}\n</section>\n"
+    )
 
 
 def parse(*sections: str) -> Deck:
@@ -62,8 +69,14 @@ def sample_deck() -> Deck:
 
 
 def style(**changes) -> DeckStyle:
-    values = {"asset_root": DATA, "created": CREATED, "title": "Sample deck",
-              "subject": "Testing", "author": "Example Organisation", "keywords": "deck, test"}
+    values = {
+        "asset_root": DATA,
+        "created": CREATED,
+        "title": "Sample deck",
+        "subject": "Testing",
+        "author": "Example Organisation",
+        "keywords": "deck, test",
+    }
     return DeckStyle(**{**values, **changes})
 
 
@@ -72,8 +85,9 @@ def build(deck: Deck, path: Path, **changes) -> Path:
     return path
 
 
-def bullets(count: int, words: str = "a sentence long enough to fill most of a line on a slide"
-            ) -> str:
+def bullets(
+    count: int, words: str = "a sentence long enough to fill most of a line on a slide"
+) -> str:
     items = "".join(f"<li>Item {n}: {words}</li>" for n in range(1, count + 1))
     return f"<ul>{items}</ul>"
 
@@ -106,21 +120,37 @@ def to_pdf(pptx: Path, folder: Path) -> Path:
     soffice = require("soffice")
     profile = (folder / "lo-profile").as_uri()
     env = {**os.environ, "FONTCONFIG_FILE": str(fonts.fontconfig_file())}  # Arimo for Arial
-    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(folder), str(pptx)],
-                   check=True, capture_output=True, timeout=180, env=env)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(pptx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env=env,
+    )
     return folder / (pptx.stem + ".pdf")
 
 
 def pdf_words(pdf: Path) -> list[tuple[float, float, list[tuple]]]:
     """Per page: width, height and words as (text, x0, y0, x1, y1) in points."""
-    out = subprocess.run([require("pdftotext"), "-bbox-layout", str(pdf), "-"], check=True,
-                         capture_output=True).stdout
+    out = subprocess.run(
+        [require("pdftotext"), "-bbox-layout", str(pdf), "-"], check=True, capture_output=True
+    ).stdout
     root = etree.fromstring(out, etree.HTMLParser(encoding="utf-8"))
     pages = []
     for page in root.iter("page"):
-        words = [(w.text or "", *(float(w.get(k)) for k in ("xmin", "ymin", "xmax", "ymax")))
-                 for w in page.iter("word")]
+        words = [
+            (w.text or "", *(float(w.get(k)) for k in ("xmin", "ymin", "xmax", "ymax")))
+            for w in page.iter("word")
+        ]
         pages.append((float(page.get("width")), float(page.get("height")), words))
     return pages
 
@@ -133,8 +163,10 @@ def text_boxes(s) -> list[tuple[str, tuple[float, float, float, float], str]]:
         if shape.has_table:
             text = " ".join(c.text for row in shape.table.rows for c in row.cells)
         if text.strip():
-            box = tuple(Emu(v).pt for v in (shape.left, shape.top, shape.left + shape.width,
-                                             shape.top + shape.height))
+            box = tuple(
+                Emu(v).pt
+                for v in (shape.left, shape.top, shape.left + shape.width, shape.top + shape.height)
+            )
             boxes.append((shape.name, box, text))
     return boxes
 
@@ -160,8 +192,12 @@ def glyph_box(word: tuple) -> tuple:
 
 def inside(word: tuple, box: tuple, slack: float = 1.0) -> bool:
     _, x0, y0, x1, y1 = glyph_box(word)
-    return (x0 >= box[0] - slack and y0 >= box[1] - slack and x1 <= box[2] + slack
-            and y1 <= box[3] + slack)
+    return (
+        x0 >= box[0] - slack
+        and y0 >= box[1] - slack
+        and x1 <= box[2] + slack
+        and y1 <= box[3] + slack
+    )
 
 
 def assert_every_word_inside_its_box(pptx: Path, folder: Path) -> list[str]:
@@ -172,10 +208,11 @@ def assert_every_word_inside_its_box(pptx: Path, folder: Path) -> list[str]:
     shown = Presentation(pptx)
     assert len(pages) == len(shown.slides)
     drawn = []
-    for number, (s, (width, height, words)) in enumerate(zip(shown.slides, pages,
-                                                             strict=True), 1):
-        assert (round(width), round(height)) == (round(Emu(shown.slide_width).pt),
-                                                 round(Emu(shown.slide_height).pt))
+    for number, (s, (width, height, words)) in enumerate(zip(shown.slides, pages, strict=True), 1):
+        assert (round(width), round(height)) == (
+            round(Emu(shown.slide_width).pt),
+            round(Emu(shown.slide_height).pt),
+        )
         boxes = text_boxes(s)
         for word in words:
             assert inside(word, (0, 0, width, height)), (number, word)

@@ -52,13 +52,15 @@ def topic_data(topic_id: str = "alpha") -> dict:
         "version": "1.0",
         "summary": _statement("A short plain summary.", "A short clinical summary."),
         "key_points": [_statement("A key point.", "A clinical key point.")],
-        "sections": [{
-            "id": "how-it-works",
-            "heading": {"plain": "How it works", "clinical": "Mechanism"},
-            "plain": ["Plain paragraph."],
-            "clinical": ["Clinical paragraph."],
-            "sources": ["src-a"],
-        }],
+        "sections": [
+            {
+                "id": "how-it-works",
+                "heading": {"plain": "How it works", "clinical": "Mechanism"},
+                "plain": ["Plain paragraph."],
+                "clinical": ["Clinical paragraph."],
+                "sources": ["src-a"],
+            }
+        ],
         "process": {
             "title": {"plain": "Step by step", "clinical": "Process"},
             "steps": [
@@ -69,10 +71,24 @@ def topic_data(topic_id: str = "alpha") -> dict:
         },
         "glossary": [{"term": "cell", "definition": "A tiny living unit."}],
         "questions": ["Is this right for me?"],
-        "perspectives": [{"kind": "opinion", "whose": "An editorial", "plain": "A view.",
-                          "clinical": "A clinical view.", "sources": ["src-a"]}],
-        "comparison": {"mechanism": "m", "target_cells": "t", "stage": "s", "main_risks": "r",
-                       "results_in_ms": "none", "open_challenges": "c", "sources": ["src-a"]},
+        "perspectives": [
+            {
+                "kind": "opinion",
+                "whose": "An editorial",
+                "plain": "A view.",
+                "clinical": "A clinical view.",
+                "sources": ["src-a"],
+            }
+        ],
+        "comparison": {
+            "mechanism": "m",
+            "target_cells": "t",
+            "stage": "s",
+            "main_risks": "r",
+            "results_in_ms": "none",
+            "open_challenges": "c",
+            "sources": ["src-a"],
+        },
         "sources": [{"id": "src-a", "title": "A source", "kind": "unattributed"}],
     }
 
@@ -81,18 +97,30 @@ def theme_data() -> dict:
     return {
         "organisation": {"name": "Test Org", "contact": "Call 000", "feedback": "Tell us"},
         "logo": "assets/logo.svg",
-        "safety": {"source": {"id": "org", "title": "Test Org safety", "kind": "organisation"},
-                   "keep_treatment": "Keep taking your treatment.",
-                   "unproven_clinics": "Beware of clinics.", "find_a_trial": "Ask your team."},
-        "disclaimers": {"patient": "General information only.", "clinician": "For clinicians.",
-                        "organisation": "For the organisation.", "speaker": "For speakers."},
+        "safety": {
+            "source": {"id": "org", "title": "Test Org safety", "kind": "organisation"},
+            "keep_treatment": "Keep taking your treatment.",
+            "unproven_clinics": "Beware of clinics.",
+            "find_a_trial": "Ask your team.",
+        },
+        "disclaimers": {
+            "patient": "General information only.",
+            "clinician": "For clinicians.",
+            "organisation": "For the organisation.",
+            "speaker": "For speakers.",
+        },
     }
 
 
 def plan_data(**quality: Any) -> dict:
     handout = {
-        "name": "handout", "title": "Handout", "template": "handout.html.j2",
-        "audience": "patient", "format": "pdf", "per": "topic", "papers": ["a4"],
+        "name": "handout",
+        "title": "Handout",
+        "template": "handout.html.j2",
+        "audience": "patient",
+        "format": "pdf",
+        "per": "topic",
+        "papers": ["a4"],
         "output": "handouts/{topic}-{paper}.pdf",
     }
     plan: dict[str, Any] = {"title": "Test", "documents": [handout]}
@@ -117,7 +145,7 @@ def dump(value: Any, indent: int = 0) -> str:
         for item in value:
             if isinstance(item, dict | list) and item:
                 body = dump(item, indent + 2)
-                lines.append(f"{pad}- {body[indent + 2:]}")
+                lines.append(f"{pad}- {body[indent + 2 :]}")
             else:
                 lines.append(f"{pad}- {_scalar(item)}")
         return "\n".join(lines)
@@ -134,8 +162,10 @@ def _scalar(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="10" height="10">'
-        '<rect width="10" height="10" fill="#14506b"/></svg>\n')
+LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="10" height="10">'
+    '<rect width="10" height="10" fill="#14506b"/></svg>\n'
+)
 
 
 class Project:
@@ -220,4 +250,3 @@ def refused_at_load(project: Project, *, write: bool = True, seconds: float = 10
         load_project(project.root)
     assert time.perf_counter() - started < seconds
     return problems_of(e)
-

@@ -46,8 +46,15 @@ def library_files(soname_stem: str) -> list[str]:
     """Real files (symlinks resolved) of a shared library, e.g. ``harfbuzz-subset``."""
     found = set()
     name = ctypes.util.find_library(soname_stem)
-    dirs = {"/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib",
-            *glob.glob("/usr/lib/*-linux-gnu"), *glob.glob("/lib/*-linux-gnu")}
+    dirs = {
+        "/lib",
+        "/usr/lib",
+        "/lib64",
+        "/usr/lib64",
+        "/usr/local/lib",
+        *glob.glob("/usr/lib/*-linux-gnu"),
+        *glob.glob("/lib/*-linux-gnu"),
+    }
     for folder in dirs:
         for path in glob.glob(f"{folder}/lib{soname_stem}.so*"):
             found.add(os.path.realpath(path))
@@ -68,20 +75,33 @@ def _names_pattern(soname_stem: str) -> str:
     return rf"(^|[/\\]|lib){soname_stem}([-.]|$)"
 
 
-def hide(soname_stem: str, args: list[str], *, method: str | None = None,
-         cwd: Path = REPO, timeout: float = 600) -> tuple[subprocess.CompletedProcess, str]:
+def hide(
+    soname_stem: str,
+    args: list[str],
+    *,
+    method: str | None = None,
+    cwd: Path = REPO,
+    timeout: float = 600,
+) -> tuple[subprocess.CompletedProcess, str]:
     """Run ``python *args`` with the library hidden; return the run and the method used."""
-    method = method or ("namespace" if namespace_available() and library_files(soname_stem)
-                        else "dlopen")
+    method = method or (
+        "namespace" if namespace_available() and library_files(soname_stem) else "dlopen"
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     if method == "namespace":
         mounts = " && ".join(f"mount --bind /dev/null '{f}'" for f in library_files(soname_stem))
-        command = ["unshare", "-m", "sh", "-c", f'{mounts} && exec "$0" "$@"',
-                   sys.executable, *args]
+        command = [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            f'{mounts} && exec "$0" "$@"',
+            sys.executable,
+            *args,
+        ]
     else:
         command = [sys.executable, "-c", _REFUSE_DLOPEN, _names_pattern(soname_stem), *args]
-    run = subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=env,
-                         timeout=timeout)
+    run = subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
     return run, method
 
 

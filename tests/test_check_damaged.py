@@ -23,8 +23,11 @@ def good_pdf(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("pdf")
     writer = PdfWriter(PdfContext(folder, [folder, *fonts.font_dirs()]))
-    html = ('<!doctype html><html lang="en"><head><title>T</title></head><body>'
-            + "<p>Some text to read back.</p>" * 40 + "</body></html>")
+    html = (
+        '<!doctype html><html lang="en"><head><title>T</title></head><body>'
+        + "<p>Some text to read back.</p>" * 40
+        + "</body></html>"
+    )
     path = folder / "good.pdf"
     path.write_bytes(writer.write(html, "good.pdf").data)
     return path
@@ -46,8 +49,14 @@ def test_a_damaged_pdf_is_reported_not_raised(good_pdf, tmp_path, damage):
     read_pdf(good_pdf)  # the undamaged file reads
     path = tmp_path / "x.pdf"
     data = good_pdf.read_bytes()
-    path.write_bytes({"half": data[: len(data) // 2], "tail": data[:-40],
-                      "garbage": b"not a pdf at all" * 50, "empty": b""}[damage])
+    path.write_bytes(
+        {
+            "half": data[: len(data) // 2],
+            "tail": data[:-40],
+            "garbage": b"not a pdf at all" * 50,
+            "empty": b"",
+        }[damage]
+    )
     with pytest.raises(DamagedOutput) as info:
         read_pdf(path)
     assert str(path) in info.value.message and "python build.py" in info.value.hint
@@ -59,8 +68,9 @@ def test_a_damaged_deck_is_reported_not_raised(good_deck, damage):
 
     assert [s.title for s in read_deck(good_deck)] == ["Hello"]
     data = good_deck.read_bytes()
-    good_deck.write_bytes({"half": data[: len(data) // 2], "garbage": b"garbage" * 100,
-                           "empty": b""}[damage])
+    good_deck.write_bytes(
+        {"half": data[: len(data) // 2], "garbage": b"garbage" * 100, "empty": b""}[damage]
+    )
     with pytest.raises(DamagedOutput) as info:
         read_deck(good_deck)
     assert str(good_deck) in info.value.message
@@ -68,8 +78,17 @@ def test_a_damaged_deck_is_reported_not_raised(good_deck, damage):
 
 def test_check_over_damaged_outputs_prints_findings_and_no_traceback(project_copy, capsys):
     root, out = project_copy.root, project_copy.root / "output"
-    args = ["check", "--project", str(root), "-t", "gene-therapy-ms", "-d", "deck",
-            "-d", "clinician-summary"]
+    args = [
+        "check",
+        "--project",
+        str(root),
+        "-t",
+        "gene-therapy-ms",
+        "-d",
+        "deck",
+        "-d",
+        "clinician-summary",
+    ]
     main(args)  # builds what is missing, then checks it
     pdf = out / "clinician/gene-therapy-ms-summary-a4.pdf"
     deck = out / "decks/gene-therapy-ms-talk.pptx"

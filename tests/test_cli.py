@@ -13,12 +13,19 @@ import pytest
 from conftest import position
 from medbrief.cli import main
 
-ALL_MINI = sorted([
-    *(f"handouts/{t}-{v}-print-{p}.pdf" for t in ("alpha-topic", "beta-topic")
-      for v in ("clear", "large") for p in ("a4", "letter")),
-    "clinician/alpha-topic-summary-a4.pdf", "clinician/beta-topic-summary-a4.pdf",
-    "briefing/demo-briefing-a4.pdf",
-])
+ALL_MINI = sorted(
+    [
+        *(
+            f"handouts/{t}-{v}-print-{p}.pdf"
+            for t in ("alpha-topic", "beta-topic")
+            for v in ("clear", "large")
+            for p in ("a4", "letter")
+        ),
+        "clinician/alpha-topic-summary-a4.pdf",
+        "clinician/beta-topic-summary-a4.pdf",
+        "briefing/demo-briefing-a4.pdf",
+    ]
+)
 
 
 def run(project, *args: str) -> int:
@@ -37,8 +44,10 @@ def test_good_build_exits_0_and_prints_a_summary(mini_project, tmp_path, capsys)
     out = tmp_path / "out"
     assert run(mini_project, "-o", str(out), "-d", "clinician-summary") == 0
     captured = capsys.readouterr()
-    assert built(out) == ["clinician/alpha-topic-summary-a4.pdf",
-                          "clinician/beta-topic-summary-a4.pdf"]
+    assert built(out) == [
+        "clinician/alpha-topic-summary-a4.pdf",
+        "clinician/beta-topic-summary-a4.pdf",
+    ]
     for column in ("file", "pages", "size", "time", "warnings"):
         assert column in captured.out
     assert "clinician/alpha-topic-summary-a4.pdf" in captured.out
@@ -58,12 +67,17 @@ def test_default_output_folder_is_in_the_project(mini_project, capsys):
     assert built(mini_project.root / "output") == ["briefing/demo-briefing-a4.pdf"]
 
 
-def test_invalid_content_exits_2_with_located_messages_and_no_traceback(mini_project, tmp_path,
-                                                                      capsys):
-    alpha = mini_project.edit("content/topics/alpha-topic.yaml", "short_title: Demo\n",
-                              "short_title: Demo\ncolour: red\n")
-    beta = mini_project.edit("content/topics/beta-topic.yaml", "  - Is a trial right for me?",
-                             "  - [Is a trial, right for me?]")
+def test_invalid_content_exits_2_with_located_messages_and_no_traceback(
+    mini_project, tmp_path, capsys
+):
+    alpha = mini_project.edit(
+        "content/topics/alpha-topic.yaml", "short_title: Demo\n", "short_title: Demo\ncolour: red\n"
+    )
+    beta = mini_project.edit(
+        "content/topics/beta-topic.yaml",
+        "  - Is a trial right for me?",
+        "  - [Is a trial, right for me?]",
+    )
     out = tmp_path / "out"
     assert run(mini_project, "-o", str(out)) == 2
     err = capsys.readouterr().err
@@ -81,19 +95,23 @@ def test_invalid_content_exits_2_with_located_messages_and_no_traceback(mini_pro
 
 
 def test_messages_are_printed_verbatim_not_as_markup(mini_project, tmp_path, capsys):
-    text = mini_project.edit("content/topics/alpha-topic.yaml",
-                             "questions:\n  - Is a trial right for me?",
-                             'questions: "[bold]Ask[/bold] me"')
+    text = mini_project.edit(
+        "content/topics/alpha-topic.yaml",
+        "questions:\n  - Is a trial right for me?",
+        'questions: "[bold]Ask[/bold] me"',
+    )
     line, col = position(text, '"[bold]')
     assert run(mini_project, "-o", str(tmp_path / "out")) == 2
     assert capsys.readouterr().err == (
         f"error: content/topics/alpha-topic.yaml:{line}:{col}: questions: expected a list, "
-        "got '[bold]Ask[/bold] me'\n    hint: write a list here, one `- item` per line\n")
+        "got '[bold]Ask[/bold] me'\n    hint: write a list here, one `- item` per line\n"
+    )
 
 
 def test_debug_shows_the_traceback(mini_project, tmp_path, capsys):
-    mini_project.edit("content/topics/alpha-topic.yaml", "short_title: Demo\n",
-                      "short_title: Demo\ncolour: red\n")
+    mini_project.edit(
+        "content/topics/alpha-topic.yaml", "short_title: Demo\n", "short_title: Demo\ncolour: red\n"
+    )
     assert run(mini_project, "--debug", "-o", str(tmp_path / "out")) == 2
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):")
@@ -103,29 +121,49 @@ def test_debug_shows_the_traceback(mini_project, tmp_path, capsys):
 
 def test_filters_build_only_matching_files(mini_project, tmp_path):
     out = tmp_path / "out"
-    assert run(mini_project, "-q", "-o", str(out), "-d", "handout", "-t", "alpha-topic",
-               "-f", "pdf") == 0
-    expected = ["handouts/alpha-topic-clear-print-a4.pdf",
-                "handouts/alpha-topic-clear-print-letter.pdf",
-                "handouts/alpha-topic-large-print-a4.pdf",
-                "handouts/alpha-topic-large-print-letter.pdf"]
+    assert (
+        run(mini_project, "-q", "-o", str(out), "-d", "handout", "-t", "alpha-topic", "-f", "pdf")
+        == 0
+    )
+    expected = [
+        "handouts/alpha-topic-clear-print-a4.pdf",
+        "handouts/alpha-topic-clear-print-letter.pdf",
+        "handouts/alpha-topic-large-print-a4.pdf",
+        "handouts/alpha-topic-large-print-letter.pdf",
+    ]
     assert built(out) == expected == manifest_paths(out)
 
 
 def test_topic_filter_keeps_documents_covering_several_topics(mini_project, tmp_path):
     out = tmp_path / "out"
-    assert run(mini_project, "-q", "-o", str(out), "-t", "beta-topic", "-d", "briefing",
-               "-d", "clinician-summary") == 0
+    assert (
+        run(
+            mini_project,
+            "-q",
+            "-o",
+            str(out),
+            "-t",
+            "beta-topic",
+            "-d",
+            "briefing",
+            "-d",
+            "clinician-summary",
+        )
+        == 0
+    )
     assert built(out) == ["briefing/demo-briefing-a4.pdf", "clinician/beta-topic-summary-a4.pdf"]
 
 
 def test_later_filtered_build_keeps_earlier_manifest_entries(mini_project, tmp_path):
     out = tmp_path / "out"
     assert run(mini_project, "-q", "-o", str(out), "-d", "briefing") == 0
-    assert run(mini_project, "-q", "-o", str(out), "-d", "clinician-summary",
-               "-t", "alpha-topic") == 0
-    assert manifest_paths(out) == ["briefing/demo-briefing-a4.pdf",
-                                   "clinician/alpha-topic-summary-a4.pdf"]
+    assert (
+        run(mini_project, "-q", "-o", str(out), "-d", "clinician-summary", "-t", "alpha-topic") == 0
+    )
+    assert manifest_paths(out) == [
+        "briefing/demo-briefing-a4.pdf",
+        "clinician/alpha-topic-summary-a4.pdf",
+    ]
 
 
 def test_output_dir_elsewhere_still_resolves_project_paths(mini_project, tmp_path, monkeypatch):
@@ -133,8 +171,24 @@ def test_output_dir_elsewhere_still_resolves_project_paths(mini_project, tmp_pat
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     project = mini_project.root.relative_to(tmp_path)
-    assert main(["--project", f"../{project}", "--no-check", "-q", "-o", "rel-out", "--html",
-                 "-d", "clinician-summary", "-t", "alpha-topic"]) == 0
+    assert (
+        main(
+            [
+                "--project",
+                f"../{project}",
+                "--no-check",
+                "-q",
+                "-o",
+                "rel-out",
+                "--html",
+                "-d",
+                "clinician-summary",
+                "-t",
+                "alpha-topic",
+            ]
+        )
+        == 0
+    )
     out = elsewhere / "rel-out"
     assert built(out) == ["clinician/alpha-topic-summary-a4.pdf"]
     html = (out / "clinician" / "alpha-topic-summary-a4.html").read_text()
@@ -150,14 +204,25 @@ def test_nothing_matched_the_filters_exits_1(mini_project, tmp_path, capsys):
 
 
 def test_a_failed_document_exits_1_and_names_it(mini_project, tmp_path, capsys):
-    mini_project.edit("templates/clinician-summary.html.j2", "<h2>Summary</h2>",
-                      "<h2>{{ nope }}</h2>")
-    assert run(mini_project, "-q", "-o", str(tmp_path / "out"), "-d", "clinician-summary",
-               "-d", "briefing") == 1
+    mini_project.edit(
+        "templates/clinician-summary.html.j2", "<h2>Summary</h2>", "<h2>{{ nope }}</h2>"
+    )
+    assert (
+        run(
+            mini_project,
+            "-q",
+            "-o",
+            str(tmp_path / "out"),
+            "-d",
+            "clinician-summary",
+            "-d",
+            "briefing",
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     line = position(mini_project.read("templates/clinician-summary.html.j2"), "{{ nope }}")[0]
-    assert (f"error: templates/clinician-summary.html.j2:{line}: 'nope' is undefined"
-            in err)
+    assert f"error: templates/clinician-summary.html.j2:{line}: 'nope' is undefined" in err
     assert "2 of 3 documents failed; their previous files were left unchanged" in err
     assert "Traceback" not in err
     assert built(tmp_path / "out") == ["briefing/demo-briefing-a4.pdf"]

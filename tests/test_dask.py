@@ -27,9 +27,11 @@ from medbrief.snapshot import make_snapshot, unpack_snapshot
 
 distributed = pytest.importorskip("distributed")
 
-SITES = ("id,name,phone,email,website\n"
-         "north,North Clinic,+44 1632 960001,north@clinic.example,https://north.example/ms\n"
-         "south,\"South Clinic, \"\"Main\"\"\",=1632960002,south@clinic.example,\n")
+SITES = (
+    "id,name,phone,email,website\n"
+    "north,North Clinic,+44 1632 960001,north@clinic.example,https://north.example/ms\n"
+    'south,"South Clinic, ""Main""",=1632960002,south@clinic.example,\n'
+)
 
 SITES_ROW = """
   - name: handout
@@ -64,8 +66,18 @@ class Cluster:
     def __init__(self, tmp: Path, workers: int):
         self.tmp, self.procs, self.workers = tmp, [], []
         self.address = f"tcp://127.0.0.1:{free_port()}"
-        self.procs.append(self._start(["scheduler", "--host", "127.0.0.1", "--port",
-                                       self.address.rsplit(":", 1)[1], "--no-dashboard"]))
+        self.procs.append(
+            self._start(
+                [
+                    "scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    self.address.rsplit(":", 1)[1],
+                    "--no-dashboard",
+                ]
+            )
+        )
         for _ in range(workers):
             self.add_worker()
         with distributed.Client(self.address, timeout="60s") as client:  # scheduler is up
@@ -76,13 +88,28 @@ class Cluster:
         workdir = self.tmp / f"proc-{len(self.procs)}"
         workdir.mkdir(parents=True)
         with open(workdir / "log.txt", "wb") as log:  # the process keeps its own copy
-            return subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_" + args[0],
-                                     *args[1:]], cwd=workdir, env=dask_env(), stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            return subprocess.Popen(
+                [sys.executable, "-m", "distributed.cli.dask_" + args[0], *args[1:]],
+                cwd=workdir,
+                env=dask_env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def add_worker(self) -> subprocess.Popen:
-        proc = self._start(["worker", self.address, "--nthreads", "1", "--no-nanny",
-                            "--no-dashboard", "--name", f"w{len(self.workers)}"])
+        proc = self._start(
+            [
+                "worker",
+                self.address,
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--no-dashboard",
+                "--name",
+                f"w{len(self.workers)}",
+            ]
+        )
         self.procs.append(proc)
         self.workers.append(proc)
         return proc
@@ -109,8 +136,9 @@ def cluster(tmp_path_factory):
 @pytest.fixture
 def sites_project(mini_project):
     mini_project.write("content/sites.csv", SITES)
-    mini_project.write("content/documents.yaml",
-                       mini_project.read("content/documents.yaml") + SITES_ROW)
+    mini_project.write(
+        "content/documents.yaml", mini_project.read("content/documents.yaml") + SITES_ROW
+    )
     return mini_project
 
 
@@ -123,12 +151,14 @@ def run(project, *args: str) -> int:
 
 
 def test_a_build_on_two_dask_workers_is_byte_identical_to_a_local_one(
-        cluster, sites_project, tmp_path, monkeypatch, capsys):
+    cluster, sites_project, tmp_path, monkeypatch, capsys
+):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     local, remote = tmp_path / "local", tmp_path / "dask"
     assert run(sites_project, "-o", str(local), "--jobs", "1") == 0
-    assert run(sites_project, "-o", str(remote), "--scheduler", cluster.address) == 0, \
+    assert run(sites_project, "-o", str(remote), "--scheduler", cluster.address) == 0, (
         capsys.readouterr().err
+    )
     built = outputs(local)
     assert len(built) == 2 * 4 + 2 + 1 + 2 * 2  # handouts, summaries, briefing, 2 clinics
     assert "sites/south/alpha-topic-clear-a4.pdf" in built
@@ -140,24 +170,42 @@ def test_sites_option_travels_in_the_snapshot(cluster, sites_project, tmp_path, 
     other = tmp_path / "other.csv"
     other.write_text("id,name,phone,email\nwest,West Clinic,1,west@clinic.example\n")
     out = tmp_path / "out"
-    assert run(sites_project, "-o", str(out), "--sites", str(other), "-d", "handout",
-               "-t", "beta-topic", "--scheduler", cluster.address) == 0, \
-        capsys.readouterr().err
+    assert (
+        run(
+            sites_project,
+            "-o",
+            str(out),
+            "--sites",
+            str(other),
+            "-d",
+            "handout",
+            "-t",
+            "beta-topic",
+            "--scheduler",
+            cluster.address,
+        )
+        == 0
+    ), capsys.readouterr().err
     sites = sorted(p for p in outputs(out) if p.startswith("sites/"))
     assert sites == ["sites/west/beta-topic-clear-a4.pdf"]
     manifest = json.loads((out / "manifest.json").read_text())["files"]
     assert {r["site"] for r in manifest if r["path"].startswith("sites/")} == {"west"}
 
 
-def test_a_failed_document_is_reported_like_a_local_failure(cluster, sites_project, tmp_path,
-                                                           capsys):
-    sites_project.edit("content/topics/alpha-topic.yaml", "    plain: [Some risks.]",
-                       "    plain: [" + ", ".join(["Some risks that go on and on."] * 30) + "]")
+def test_a_failed_document_is_reported_like_a_local_failure(
+    cluster, sites_project, tmp_path, capsys
+):
+    sites_project.edit(
+        "content/topics/alpha-topic.yaml",
+        "    plain: [Some risks.]",
+        "    plain: [" + ", ".join(["Some risks that go on and on."] * 30) + "]",
+    )
     filters = ["-d", "handout", "-t", "alpha-topic", "-f", "pdf"]
     assert run(sites_project, "-o", str(tmp_path / "a"), "--jobs", "1", *filters) == 1
     local_err = capsys.readouterr().err
-    assert run(sites_project, "-o", str(tmp_path / "b"), "--scheduler", cluster.address,
-               *filters) == 1
+    assert (
+        run(sites_project, "-o", str(tmp_path / "b"), "--scheduler", cluster.address, *filters) == 1
+    )
     remote_err = capsys.readouterr().err
     assert "max_pages here is 2" in local_err
     # the same messages, hints and summary line (documents may finish in another order)
@@ -171,15 +219,29 @@ def test_a_lost_worker_task_is_retried_and_the_build_finishes(tmp_path, sites_pr
         victim = cluster.workers[0]
         out = tmp_path / "out"
         build_proc = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "--project", str(sites_project.root),
-             "--no-check", "-q", "-o", str(out), "--scheduler", cluster.address],
-            env=dask_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            [
+                sys.executable,
+                str(REPO / "build.py"),
+                "--project",
+                str(sites_project.root),
+                "--no-check",
+                "-q",
+                "-o",
+                str(out),
+                "--scheduler",
+                cluster.address,
+            ],
+            env=dask_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         with distributed.Client(cluster.address, timeout="30s") as client:
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:  # kill it while it renders a document
                 busy = {w: tasks for w, tasks in client.processing().items() if tasks}
-                names = {w: info.get("name") for w, info in
-                         client.scheduler_info()["workers"].items()}
+                names = {
+                    w: info.get("name") for w, info in client.scheduler_info()["workers"].items()
+                }
                 if any(names.get(w) == "w0" for w in busy):
                     break
                 time.sleep(0.05)
@@ -195,13 +257,18 @@ def test_a_lost_worker_task_is_retried_and_the_build_finishes(tmp_path, sites_pr
 
 
 def test_a_cluster_without_workers_fails_the_documents_instead_of_hanging(
-        tmp_path, sites_project, monkeypatch):
+    tmp_path, sites_project, monkeypatch
+):
     cluster = Cluster(tmp_path / "cluster", workers=0)
     monkeypatch.setattr(dask_executor, "NO_WORKER_SECONDS", 3.0)
     try:
         started = time.monotonic()
-        report = build(sites_project.root, tmp_path / "out",
-                       Filters(documents=frozenset({"briefing"})), scheduler=cluster.address)
+        report = build(
+            sites_project.root,
+            tmp_path / "out",
+            Filters(documents=frozenset({"briefing"})),
+            scheduler=cluster.address,
+        )
         assert time.monotonic() - started < 60
         (result,) = report.results
         assert "has had no worker for 3 s" in str(result.error)
@@ -211,8 +278,10 @@ def test_a_cluster_without_workers_fails_the_documents_instead_of_hanging(
 
 def test_an_unreachable_scheduler_is_a_setup_error(sites_project, tmp_path, capsys):
     address = f"tcp://127.0.0.1:{free_port()}"
-    assert run(sites_project, "-o", str(tmp_path / "out"), "-d", "briefing",
-               "--scheduler", address) == 1
+    assert (
+        run(sites_project, "-o", str(tmp_path / "out"), "-d", "briefing", "--scheduler", address)
+        == 1
+    )
     assert f"cannot reach the Dask scheduler at {address}" in capsys.readouterr().err
 
 
@@ -236,18 +305,25 @@ def test_snapshot_is_deterministic_and_unpacks_what_it_packed(sites_project, tmp
 
 def test_a_damaged_snapshot_is_refused(sites_project):
     snapshot = make_snapshot(sites_project.root)
-    rendition = dask_executor.render_remote(snapshot.data[:-1] + b"x", snapshot.digest,
-                                            BuildSetup(Path("/nowhere"), _date()),
-                                            "briefing/demo-briefing-a4.pdf",
-                                            dask_executor.__version__)
+    rendition = dask_executor.render_remote(
+        snapshot.data[:-1] + b"x",
+        snapshot.digest,
+        BuildSetup(Path("/nowhere"), _date()),
+        "briefing/demo-briefing-a4.pdf",
+        dask_executor.__version__,
+    )
     assert "arrived damaged" in str(rendition.error)
 
 
 def test_a_worker_with_another_medbrief_version_refuses(sites_project):
     snapshot = make_snapshot(sites_project.root)
-    rendition = dask_executor.render_remote(snapshot.data, snapshot.digest,
-                                            BuildSetup(Path("/nowhere"), _date()),
-                                            "briefing/demo-briefing-a4.pdf", "0.0.1")
+    rendition = dask_executor.render_remote(
+        snapshot.data,
+        snapshot.digest,
+        BuildSetup(Path("/nowhere"), _date()),
+        "briefing/demo-briefing-a4.pdf",
+        "0.0.1",
+    )
     assert "the build was started with 0.0.1" in str(rendition.error)
 
 

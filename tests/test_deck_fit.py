@@ -33,9 +33,13 @@ FRAMES = {
     "blank": Frames(TITLE, body=(BODY,)),
     "title": Frames(TITLE, subtitle=BODY),
     "section": Frames(TITLE, subtitle=BODY),
-    "two-content": Frames(TITLE, body=(
-        Box(Inches(0.6), Inches(1.8), HALF, Inches(5.2)),
-        Box(Inches(6.87), Inches(1.8), HALF, Inches(5.2)))),
+    "two-content": Frames(
+        TITLE,
+        body=(
+            Box(Inches(0.6), Inches(1.8), HALF, Inches(5.2)),
+            Box(Inches(6.87), Inches(1.8), HALF, Inches(5.2)),
+        ),
+    ),
 }
 
 
@@ -53,6 +57,7 @@ def fit(*sections: str):
 
 # -- units ------------------------------------------------------------------------------------
 
+
 def test_lengths_are_typed_emu():
     assert Pt(20) == 254000 and Inches(1) == 914400 and Emu(12700).pt == 1.0
     assert Pt(20.5).centipoints == 2050
@@ -60,6 +65,7 @@ def test_lengths_are_typed_emu():
 
 
 # -- font metrics ------------------------------------------------------------------------------
+
 
 def test_instanced_metrics_match_arial_widths():
     regular, bold = load_metrics(ARIMO, 400), load_metrics(ARIMO, 700)
@@ -84,8 +90,8 @@ def test_instancing_is_cached():
 
 def test_missing_glyphs_count_as_a_full_em():
     regular = load_metrics(ARIMO, 400)
-    assert ord("\U0001F600") not in regular.advances and ord("語") not in regular.advances
-    assert regular.em_widths("語\U0001F600") == [1.0, 1.0]
+    assert ord("\U0001f600") not in regular.advances and ord("語") not in regular.advances
+    assert regular.em_widths("語\U0001f600") == [1.0, 1.0]
 
 
 def test_bold_runs_measure_wider():
@@ -94,6 +100,7 @@ def test_bold_runs_measure_wider():
 
 
 # -- wrapping ----------------------------------------------------------------------------------
+
 
 def widths(text: str) -> list[float]:
     return [1.0] * len(text)
@@ -133,13 +140,13 @@ def test_measured_lines_fit_the_box_width():
 def test_text_height_counts_lines_and_spacing():
     m = measurer()
     one = m.text_height([Paragraph((Run("Short"),))], Inches(10), Pt(20))
-    two = m.text_height([Paragraph((Run("Short"),)), Paragraph((Run("More"),))], Inches(10),
-                        Pt(20))
+    two = m.text_height([Paragraph((Run("Short"),)), Paragraph((Run("More"),))], Inches(10), Pt(20))
     assert one == Length(2 * Inches(0.05) + Pt(24))
     assert two - one == Pt(24) + Pt(9)  # a line, and 0.45 × size before the paragraph
 
 
 # -- sizes -------------------------------------------------------------------------------------
+
 
 def test_short_body_keeps_the_preferred_size():
     (fitted,) = fit(slide(bullets(3, "short")))
@@ -162,19 +169,24 @@ def test_long_titles_shrink_to_28pt_then_move_their_overflow_into_the_body():
     shown, body = fitted.slide.title_text, fitted.slide.blocks[0].paragraphs[0].text
     assert fitted.title_size == Pt(28) and shown.endswith(" \u2026") and body.startswith("\u2026 ")
     assert shown[:-2].split() + body[2:].split() == title.split()  # every word, once, in order
-    assert measurer().text_height((Paragraph(fitted.slide.title),), TITLE.width,
-                                  Pt(28)) <= TITLE.height
+    assert (
+        measurer().text_height((Paragraph(fitted.slide.title),), TITLE.width, Pt(28))
+        <= TITLE.height
+    )
     [moved] = fitter.moved
     assert (moved.what, moved.text, moved.slide.number) == ("title", title.strip(), 1)
 
 
 def test_a_subtitle_too_long_for_a_slide_without_a_body_makes_it_a_content_slide():
-    frames = {**FRAMES, "section": Frames(TITLE, subtitle=Box(Inches(0.6), Inches(4),
-                                                               Inches(12.133), Inches(1)))}
+    frames = {
+        **FRAMES,
+        "section": Frames(TITLE, subtitle=Box(Inches(0.6), Inches(4), Inches(12.133), Inches(1))),
+    }
     status = "Approved for some people with a long list of conditions and caveats. " * 6
     fitter = Fitter(measurer(), frames, "t.html")
-    (fitted,) = fitter.fit_deck(parse(slide(f'<p class="subtitle">{status}</p>',
-                                            layout="section", title="Where it stands")))
+    (fitted,) = fitter.fit_deck(
+        parse(slide(f'<p class="subtitle">{status}</p>', layout="section", title="Where it stands"))
+    )
     assert fitted.slide.layout == "content" and fitted.slide.subtitle == ()
     assert fitted.slide.title_text == "Where it stands"
     assert fitted.slide.blocks[0].paragraphs[0].text.split() == status.split()
@@ -187,8 +199,10 @@ def test_long_titles_of_continued_slides_still_fit():
     parts = fitter.fit_deck(parse(slide(bullets(40), title="A fairly long title " * 7)))
     assert len(parts) > 2
     for part in parts:
-        assert measurer().text_height((Paragraph(part.slide.title),), TITLE.width,
-                                      part.title_size) <= TITLE.height
+        assert (
+            measurer().text_height((Paragraph(part.slide.title),), TITLE.width, part.title_size)
+            <= TITLE.height
+        )
     assert parts[0].slide.title_text == ("A fairly long title " * 7).strip()  # it fits
     assert parts[2].slide.title_text.endswith("\u2026 (continued 2)")  # with the suffix, not
     assert all(p.slide.title_text.count("\u2026") <= 1 for p in parts)
@@ -197,34 +211,50 @@ def test_long_titles_of_continued_slides_still_fit():
 
 
 def test_a_title_box_too_small_for_one_word_is_an_error():
-    frames = {**FRAMES, "content": Frames(Box(Inches(0.6), Inches(0.35), Inches(12), Pt(20)),
-                                          body=(BODY,))}
-    with pytest.raises(RenderError, match="the title does not fit its box even at 28 pt, not "
-                                          "even its first word"):
+    frames = {
+        **FRAMES,
+        "content": Frames(Box(Inches(0.6), Inches(0.35), Inches(12), Pt(20)), body=(BODY,)),
+    }
+    with pytest.raises(
+        RenderError, match="the title does not fit its box even at 28 pt, not even its first word"
+    ):
         Fitter(measurer(), frames, "t.html").fit_deck(parse(slide("<p>x</p>", title="Hello")))
 
 
 # -- splitting ----------------------------------------------------------------------------
 
+
 def test_overflow_splits_into_numbered_continued_slides_with_notes():
     parts = fit(slide(bullets(40), title="Many points", notes="<p>Talk slowly.</p>"))
     assert len(parts) > 2
     assert [p.slide.title_text for p in parts] == ["Many points"] + [
-        f"Many points (continued {n})" for n in range(1, len(parts))]
+        f"Many points (continued {n})" for n in range(1, len(parts))
+    ]
     assert all(p.slide.notes == "Talk slowly." for p in parts)
     assert len({p.body_size for p in parts}) == 1 and parts[0].body_size >= BODY_SIZES[-1]
     texts = [para.text for p in parts for para in p.slide.blocks[0].paragraphs]
-    assert texts == [f"Item {n}: " + "a sentence long enough to fill most of a line on a slide"
-                     for n in range(1, 41)]
+    assert texts == [
+        f"Item {n}: " + "a sentence long enough to fill most of a line on a slide"
+        for n in range(1, 41)
+    ]
     for part in parts:
-        assert region_height(measurer(), regions(part.slide)[0], BODY.width,
-                             part.body_size) <= BODY.height
+        assert (
+            region_height(measurer(), regions(part.slide)[0], BODY.width, part.body_size)
+            <= BODY.height
+        )
 
 
-@pytest.mark.parametrize("body", [bullets(40), bullets(14), "<table><thead><tr><th>Aspect</th>"
-                                  "<th>Text</th></tr></thead><tbody>" + "".join(
-                                      f"<tr><td>Row {n}</td><td>{'words ' * 25}</td></tr>"
-                                      for n in range(6)) + "</tbody></table>"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        bullets(40),
+        bullets(14),
+        "<table><thead><tr><th>Aspect</th>"
+        "<th>Text</th></tr></thead><tbody>"
+        + "".join(f"<tr><td>Row {n}</td><td>{'words ' * 25}</td></tr>" for n in range(6))
+        + "</tbody></table>",
+    ],
+)
 def test_split_parts_use_the_largest_size_that_needs_no_more_slides(body):
     fitter = Fitter(measurer(), FRAMES, "t.html")
     (source,) = parse(slide(body, title="Split")).slides
@@ -249,14 +279,17 @@ def test_a_20000_character_word_is_split_across_slides():
     assert sum(len(p.slide.blocks[0].paragraphs[0].text) for p in parts) == 20000
     assert all(p.slide.blocks[0].paragraphs[0].continued for p in parts[1:])
     for part in parts:
-        assert region_height(measurer(), regions(part.slide)[0], BODY.width,
-                             part.body_size) <= BODY.height
+        assert (
+            region_height(measurer(), regions(part.slide)[0], BODY.width, part.body_size)
+            <= BODY.height
+        )
 
 
 def test_tables_split_by_rows_and_repeat_the_header():
     rows = "".join(f"<tr><td>Row {n}</td><td>{'words ' * 12}</td></tr>" for n in range(14))
-    table = f"<table><thead><tr><th>Name</th><th>Text</th></tr></thead><tbody>{rows}</tbody>" \
-            "</table>"
+    table = (
+        f"<table><thead><tr><th>Name</th><th>Text</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
     parts = fit(slide(table, title="Table"))
     assert len(parts) > 1
     assert all(p.slide.blocks[0].header == parts[0].slide.blocks[0].header for p in parts)
@@ -276,13 +309,16 @@ def test_process_steps_are_placed_in_rows_inside_the_body():
     boxes = placed.step_boxes
     assert len(boxes) == 5 and boxes[0].top == boxes[2].top < boxes[3].top
     assert boxes[3].left > boxes[4].left  # the second row runs back, right to left
-    assert all(BODY.left <= b.left and b.right <= BODY.right and b.bottom <= BODY.bottom
-               for b in boxes)
+    assert all(
+        BODY.left <= b.left and b.right <= BODY.right and b.bottom <= BODY.bottom for b in boxes
+    )
 
 
 def test_two_columns_split_together():
-    body = (f'<div class="columns"><div class="column"><h3>Left</h3>{bullets(20)}</div>'
-            f'<div class="column"><h3>Right</h3>{bullets(2)}</div></div>')
+    body = (
+        f'<div class="columns"><div class="column"><h3>Left</h3>{bullets(20)}</div>'
+        f'<div class="column"><h3>Right</h3>{bullets(2)}</div></div>'
+    )
     parts = fit(slide(body, layout="two-content", title="Columns"))
     assert len(parts) > 1
     assert all(p.slide.columns[0].heading == (Run("Left"),) for p in parts)
@@ -299,8 +335,9 @@ def test_an_unsplittable_block_is_an_error():
 def test_a_shortened_title_on_continued_slides_has_one_ellipsis_and_stays_unique():
     fitter = Fitter(measurer(), FRAMES, "t.html")
     title = "A fairly long title " * 12
-    parts = fitter.fit_deck(parse(slide(bullets(40), title=title),
-                                  slide("<p>x</p>", title=title + "again")))
+    parts = fitter.fit_deck(
+        parse(slide(bullets(40), title=title), slide("<p>x</p>", title=title + "again"))
+    )
     titles = [p.slide.title_text for p in parts]
     assert len(parts) > 3 and all(t.count("\u2026") == 1 for t in titles), titles
     assert titles[1].endswith("\u2026 (continued 1)")

@@ -60,22 +60,33 @@ def runs_of(shape):
 
 # -- round trip of the sample --------------------------------------------------------------
 
+
 def test_round_trip_titles_layouts_and_size(prs):
     assert (prs.slide_width, prs.slide_height) == (SLIDE_W, SLIDE_H)
     assert [title_of(s) for s in prs.slides] == [s.title_text for s in sample_deck().slides]
     assert [s.slide_layout.name for s in prs.slides] == [
-        "Title Slide", "Title and Content", "Section Header", "Title and Content",
-        "Title and Content", "Title and Content", "Two Content", "Comparison",
-        "Title and Content", "Title and Content", "Blank", "Title and Content",
-        "Title and Content", "Title and Content"]
+        "Title Slide",
+        "Title and Content",
+        "Section Header",
+        "Title and Content",
+        "Title and Content",
+        "Title and Content",
+        "Two Content",
+        "Comparison",
+        "Title and Content",
+        "Title and Content",
+        "Blank",
+        "Title and Content",
+        "Title and Content",
+        "Title and Content",
+    ]
 
 
 def test_title_is_the_first_shape_and_a_title_placeholder(prs):
     for s in prs.slides:
         first = s.shapes[0]
         assert first.is_placeholder
-        assert first.placeholder_format.type in (PP_PLACEHOLDER.TITLE,
-                                                 PP_PLACEHOLDER.CENTER_TITLE)
+        assert first.placeholder_format.type in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
 
 
 def test_round_trip_notes(prs):
@@ -84,39 +95,51 @@ def test_round_trip_notes(prs):
         notes = s.notes_slide.notes_text_frame.text if s.has_notes_slide else ""
         assert notes == source.notes
     assert by_id(prs, "choosing").notes_slide.notes_text_frame.text == (
-        "Stress the written permission.\n• Show the sample letter")
+        "Stress the written permission.\n• Show the sample letter"
+    )
 
 
 def test_pictures_carry_alt_text(prs):
-    pictures = [sh for s in prs.slides for sh in s.shapes
-                if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    pictures = [
+        sh for s in prs.slides for sh in s.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE
+    ]
     assert [p._element.nvPicPr.cNvPr.get("descr") for p in pictures] == [
         "Bar chart: the number of planted beds rising over four seasons",
-        "The same chart, larger: planted beds rising each season"]
+        "The same chart, larger: planted beds rising each season",
+    ]
 
 
 def test_bullet_levels_and_numbering(prs):
     body = by_id(prs, "choosing").placeholders[1].text_frame
     assert [(p.text, p.level) for p in body.paragraphs] == [
         ("A good plot has sun, water and neighbours who agree.", 0),
-        ("At least six hours of direct sun a day", 0), ("Watch the site at different times", 1),
-        ("Note shade from trees and buildings", 1), ("A tap or water butt within easy reach", 0),
-        ("Permission in writing from the landowner", 0)]
+        ("At least six hours of direct sun a day", 0),
+        ("Watch the site at different times", 1),
+        ("Note shade from trees and buildings", 1),
+        ("A tap or water butt within easy reach", 0),
+        ("Permission in writing from the landowner", 0),
+    ]
     pPrs = [p._p.pPr for p in body.paragraphs]
     assert pPrs[0].find(qn("a:buNone")) is not None
     assert pPrs[1].find(qn("a:buChar")).get("char") == "•"
     assert int(pPrs[2].get("marL")) > int(pPrs[1].get("marL"))
     agenda = by_id(prs, "agenda").placeholders[1].text_frame.paragraphs
-    assert [p._p.pPr.find(qn("a:buAutoNum")).get("startAt") for p in agenda] == [
-        "1", "2", "3", "4"]
+    assert [p._p.pPr.find(qn("a:buAutoNum")).get("startAt") for p in agenda] == ["1", "2", "3", "4"]
 
 
 def test_inline_formatting_and_hyperlinks(prs):
     runs = by_id(prs, "choosing").placeholders[1].text_frame.paragraphs[0].runs
     assert [(r.text, r.font.bold, r.font.italic) for r in runs][1:4] == [
-        ("sun", True, False), (", ", False, False), ("water", False, True)]
-    links = [r.hyperlink.address for p in by_id(prs, "resources").placeholders[1].text_frame
-             .paragraphs for r in p.runs if r.hyperlink.address]
+        ("sun", True, False),
+        (", ", False, False),
+        ("water", False, True),
+    ]
+    links = [
+        r.hyperlink.address
+        for p in by_id(prs, "resources").placeholders[1].text_frame.paragraphs
+        for r in p.runs
+        if r.hyperlink.address
+    ]
     assert links == ["https://example.org/gardening", "mailto:garden@example.org"]
 
 
@@ -128,8 +151,10 @@ def test_every_run_has_size_font_and_readable_size(prs):
                 rPr = r.find(qn("a:rPr"))
                 size = int(rPr.get("sz"))
                 assert rPr.find(qn("a:latin")).get("typeface") == "Arial"
-                assert size >= (2800 if r in title_runs else 2000), (title_of(s), r.findtext(
-                    qn("a:t")))
+                assert size >= (2800 if r in title_runs else 2000), (
+                    title_of(s),
+                    r.findtext(qn("a:t")),
+                )
 
 
 def test_text_frames_wrap_without_autofit(prs):
@@ -151,15 +176,20 @@ def test_shapes_stay_inside_the_slide(prs):
 
 def test_process_diagram_is_native_shapes_with_connectors(prs):
     s = by_id(prs, "process")
-    steps = [sh for sh in s.shapes if sh.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE
-             and sh.name.startswith("Step")]
+    steps = [
+        sh
+        for sh in s.shapes
+        if sh.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE and sh.name.startswith("Step")
+    ]
     connectors = [sh for sh in s.shapes if sh.shape_type == MSO_SHAPE_TYPE.LINE]
     assert [sh.text_frame.text for sh in steps] == [
-        "Plan\nchoose crops and draw the beds", "Prepare\nclear weeds and add compost",
-        "Sow\nstart seeds indoors or direct", "Tend\nwater, weed and protect",
-        "Harvest\npick, share and record"]
-    assert all(sh._element.spPr.find(qn("a:prstGeom")).get("prst") == "roundRect"
-               for sh in steps)
+        "Plan\nchoose crops and draw the beds",
+        "Prepare\nclear weeds and add compost",
+        "Sow\nstart seeds indoors or direct",
+        "Tend\nwater, weed and protect",
+        "Harvest\npick, share and record",
+    ]
+    assert all(sh._element.spPr.find(qn("a:prstGeom")).get("prst") == "roundRect" for sh in steps)
     assert len(connectors) == 4
     ids = [sh.shape_id for sh in steps]
     for n, c in enumerate(connectors):
@@ -183,13 +213,15 @@ def test_table_is_native_with_a_header_row(prs):
 
 
 def test_two_columns_and_comparison_headings(prs):
-    left, right = [ph for ph in by_id(prs, "roles").placeholders
-                   if ph.placeholder_format.idx in (1, 2)]
+    left, right = [
+        ph for ph in by_id(prs, "roles").placeholders if ph.placeholder_format.idx in (1, 2)
+    ]
     assert left.text_frame.text.startswith("Coordinators\nKeep the rota")
     assert right.text_frame.text.startswith("Members\nTake a weekly slot")
     assert left.left + left.width <= right.left
-    texts = {ph.placeholder_format.idx: ph.text_frame.text
-             for ph in by_id(prs, "beds").placeholders}
+    texts = {
+        ph.placeholder_format.idx: ph.text_frame.text for ph in by_id(prs, "beds").placeholders
+    }
     assert (texts[1], texts[3]) == ("Raised beds", "Open ground")
     assert texts[2].startswith("Warm up earlier") and texts[4].startswith("Cheap to start")
 
@@ -205,12 +237,17 @@ def test_quote_with_citation(prs):
 def test_core_properties_are_set_exactly(prs):
     core = prs.core_properties
     assert (core.title, core.subject, core.author, core.keywords) == (
-        "Sample deck", "Testing", "Example Organisation", "deck, test")
+        "Sample deck",
+        "Testing",
+        "Example Organisation",
+        "deck, test",
+    )
     assert core.created == core.modified == core.last_printed == CREATED
     assert core.last_modified_by == "Example Organisation" and core.revision == 1
 
 
 # -- reproducible output -------------------------------------------------------------------
+
 
 def test_same_input_gives_identical_bytes(tmp_path):
     first = build(sample_deck(), tmp_path / "a.pptx").read_bytes()
@@ -240,18 +277,23 @@ def test_a_warm_write_measures_with_the_fonts_already_loaded():
 
 # -- overflow --------------------------------------------------------------------------------
 
+
 def test_overflow_becomes_continued_slides_with_notes(tmp_path):
-    deck = parse(slide(bullets(30), title="Everything", notes="<p>Pace yourself.</p>"),
-                 slide("<p>End</p>", title="After"))
+    deck = parse(
+        slide(bullets(30), title="Everything", notes="<p>Pace yourself.</p>"),
+        slide("<p>End</p>", title="After"),
+    )
     path = build(deck, tmp_path / "long.pptx")
     shown = Presentation(path)
     titles = [title_of(s) for s in shown.slides]
     assert titles[0] == "Everything" and titles[-1] == "After"
     assert titles[1:-1] == [f"Everything (continued {n})" for n in range(1, len(titles) - 1)]
-    assert all(s.notes_slide.notes_text_frame.text == "Pace yourself."
-               for s in list(shown.slides)[:-1])
-    items = [p.text for s in list(shown.slides)[:-1] for p in s.placeholders[1].text_frame
-             .paragraphs]
+    assert all(
+        s.notes_slide.notes_text_frame.text == "Pace yourself." for s in list(shown.slides)[:-1]
+    )
+    items = [
+        p.text for s in list(shown.slides)[:-1] for p in s.placeholders[1].text_frame.paragraphs
+    ]
     assert len(items) == 30
 
 
@@ -264,10 +306,12 @@ def test_a_20000_character_word_is_written(tmp_path):
 
 # -- organisation masters ------------------------------------------------------------------
 
+
 def test_organisation_master_layouts_are_mapped_by_name(tmp_path):
     master = org_master(tmp_path)
-    shown = Presentation(build(sample_deck(), tmp_path / "org.pptx", master=master,
-                               layouts=ORG_LAYOUTS))
+    shown = Presentation(
+        build(sample_deck(), tmp_path / "org.pptx", master=master, layouts=ORG_LAYOUTS)
+    )
     names = [s.slide_layout.name for s in shown.slides]
     assert names[:3] == ["Org Title", "Org Body", "Org Divider"]
     assert {"Org Two Columns", "Org Compare", "Org Empty"} <= set(names)
@@ -278,12 +322,18 @@ def test_organisation_master_layouts_are_mapped_by_name(tmp_path):
 
 
 def test_organisation_metadata_never_leaks(tmp_path):
-    path = build(sample_deck(), tmp_path / "org.pptx", master=org_master(tmp_path),
-                 layouts=ORG_LAYOUTS)
+    path = build(
+        sample_deck(), tmp_path / "org.pptx", master=org_master(tmp_path), layouts=ORG_LAYOUTS
+    )
     core = Presentation(path).core_properties
-    assert (core.author, core.last_modified_by, core.comments, core.category, core.revision,
-            core.title) == ("Example Organisation", "Example Organisation", "", "", 1,
-                            "Sample deck")
+    assert (
+        core.author,
+        core.last_modified_by,
+        core.comments,
+        core.category,
+        core.revision,
+        core.title,
+    ) == ("Example Organisation", "Example Organisation", "", "", 1, "Sample deck")
     with zipfile.ZipFile(path) as z:
         everything = b"".join(z.read(n) for n in z.namelist())
         assert b"Jane Org" not in everything and b"internal" not in everything
@@ -296,8 +346,7 @@ def test_missing_layout_lists_the_layouts_the_master_has(tmp_path):
     with pytest.raises(RenderError) as info:
         write_pptx(sample_deck(), style(master=master, layouts=layouts), io.BytesIO())
     err = info.value
-    assert err.message == (f'layout "Side by Side" (for "comparison" slides) is not in '
-                           f"{master}")
+    assert err.message == (f'layout "Side by Side" (for "comparison" slides) is not in {master}')
     assert "'Org Title', 'Org Body', 'Org Divider', 'Org Two Columns', 'Org Compare'" in err.hint
 
 
@@ -313,21 +362,27 @@ def test_a_potx_template_is_refused(tmp_path):
         write_pptx(sample_deck(), style(master=potx, layouts=ORG_LAYOUTS), io.BytesIO())
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("notes.pptx", b"just text", "not a valid .pptx zip"),
-    ("broken.pptx", None, "not a valid .pptx zip"),
-    ("book.pptx", "word", "is not a PowerPoint presentation"),
-    ("absent.pptx", "missing", "master file not found"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.pptx", b"just text", "not a valid .pptx zip"),
+        ("broken.pptx", None, "not a valid .pptx zip"),
+        ("book.pptx", "word", "is not a PowerPoint presentation"),
+        ("absent.pptx", "missing", "master file not found"),
+    ],
+)
 def test_unusable_masters_are_named(tmp_path, name, content, message):
     path = tmp_path / name
     if content is None:
         path.write_bytes(org_master(tmp_path).read_bytes()[:5000])
     elif content == "word":
         with zipfile.ZipFile(path, "w") as z:
-            z.writestr("[Content_Types].xml", '<Types><Override ContentType="application/'
-                       'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"'
-                       "/></Types>")
+            z.writestr(
+                "[Content_Types].xml",
+                '<Types><Override ContentType="application/'
+                'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"'
+                "/></Types>",
+            )
     elif content != "missing":
         path.write_bytes(content)
     with pytest.raises(RenderError) as info:
@@ -337,6 +392,7 @@ def test_unusable_masters_are_named(tmp_path, name, content, message):
 
 
 # -- errors ------------------------------------------------------------------------------------
+
 
 def test_control_characters_never_reach_the_xml():
     bad = Slide(1, "content", (Run("Bell"),), blocks=(Text((Paragraph((Run("a\x07b"),)),)),))
@@ -364,12 +420,15 @@ def _written(deck: Deck, **changes) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("src", "message"), [
-    ("missing.png", 'picture "missing.png" not found'),
-    ("file:///etc/hostname", 'picture "file:///etc/hostname" is outside'),
-    ("../deck_fixtures.py", 'picture "../deck_fixtures.py" is outside'),
-    ("sample-deck.html", "cannot be read as a picture"),
-])
+@pytest.mark.parametrize(
+    ("src", "message"),
+    [
+        ("missing.png", 'picture "missing.png" not found'),
+        ("file:///etc/hostname", 'picture "file:///etc/hostname" is outside'),
+        ("../deck_fixtures.py", 'picture "../deck_fixtures.py" is outside'),
+        ("sample-deck.html", "cannot be read as a picture"),
+    ],
+)
 def test_picture_problems(src, message):
     deck = parse(slide(f'<img src="{src}" alt="A described picture">'))
     with pytest.raises(RenderError, match=re.escape(message)):
@@ -378,8 +437,7 @@ def test_picture_problems(src, message):
 
 def test_a_picture_pillow_chokes_on_is_named(tmp_path):
     """An EMF with an empty frame makes Pillow divide by zero: still "not a picture"."""
-    (tmp_path / "logo.emf").write_bytes(b"\x01\x00\x00\x00" + b"\x00" * 36 + b" EMF" +
-                                        b"\x00" * 40)
+    (tmp_path / "logo.emf").write_bytes(b"\x01\x00\x00\x00" + b"\x00" * 36 + b" EMF" + b"\x00" * 40)
     deck = parse(slide('<img src="logo.emf" alt="The organisation\'s logo">'))
     with pytest.raises(RenderError, match='picture "logo.emf" cannot be read as a picture'):
         write_pptx(deck, style(asset_root=tmp_path), io.BytesIO())
@@ -392,15 +450,21 @@ def test_style_colours_are_checked():
 
 # -- LibreOffice: every word inside the slide and inside its own box ------------------------------
 
+
 @pytest.mark.soffice
 @pytest.mark.parametrize("master", ["built-in", "organisation"])
 def test_libreoffice_draws_every_word_inside_its_box(tmp_path, master):
-    deck = Deck("t", sample_deck().slides + parse(
-        slide(bullets(24), title="Overflowing list", notes="<p>n</p>"),
-        slide(f"<p>Before {'z' * 3000} after</p>", title="A very long word")).slides)
+    deck = Deck(
+        "t",
+        sample_deck().slides
+        + parse(
+            slide(bullets(24), title="Overflowing list", notes="<p>n</p>"),
+            slide(f"<p>Before {'z' * 3000} after</p>", title="A very long word"),
+        ).slides,
+    )
     pptx = tmp_path / "deck.pptx"
-    changes = {"master": org_master(tmp_path), "layouts": ORG_LAYOUTS} if master != "built-in" \
-        else {}
+    changes = (
+        {"master": org_master(tmp_path), "layouts": ORG_LAYOUTS} if master != "built-in" else {}
+    )
     count = write_pptx(deck, style(**changes), pptx)
     assert len(assert_every_word_inside_its_box(pptx, tmp_path)) == count
-

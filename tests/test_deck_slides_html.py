@@ -38,16 +38,17 @@ from medbrief.deck.units import EMU_PER_PT
 
 REPO = Path(__file__).resolve().parents[1]
 SLIDES_CSS = REPO / "templates" / "css" / "slides.css"
-HEAD = (f'<html lang="en-GB"><head><title>Sample talk</title>'
-        f'<link rel="stylesheet" href="{SLIDES_CSS.as_uri()}">'
-        "<style>:root { --primary: #1B3A5C; --muted: #5A6270; --text: #222222; }</style>"
-        "</head><body>\n")
+HEAD = (
+    f'<html lang="en-GB"><head><title>Sample talk</title>'
+    f'<link rel="stylesheet" href="{SLIDES_CSS.as_uri()}">'
+    "<style>:root { --primary: #1B3A5C; --muted: #5A6270; --text: #222222; }</style>"
+    "</head><body>\n"
+)
 LONG = slide(bullets(24), title="Overflowing list", notes="<p>Slow down here.</p>")
 
 
 def sample_html(*extra: str) -> str:
-    return HEAD + (DATA / "sample-deck.html").read_text("utf-8") + "".join(extra) + \
-        "</body></html>"
+    return HEAD + (DATA / "sample-deck.html").read_text("utf-8") + "".join(extra) + "</body></html>"
 
 
 def pptx_titles(html: str, **changes) -> list[str]:
@@ -69,7 +70,8 @@ def test_fitted_html_has_the_slides_of_the_pptx_in_order_with_their_notes():
     assert titles == pptx_titles(html)
     parts = len(titles) - 14
     assert parts > 1 and titles[14:] == ["Overflowing list"] + [
-        f"Overflowing list (continued {n})" for n in range(1, parts)]
+        f"Overflowing list (continued {n})" for n in range(1, parts)
+    ]
     source = {s.title_text: s for s in parse_deck(html, "t").slides}
     for s in again.slides:
         original = source[re.sub(r" \(continued( \d+)?\)$", "", s.title_text)]
@@ -95,33 +97,61 @@ def test_fitted_html_follows_an_organisation_master(tmp_path):
 
 
 def test_fitting_for_the_built_in_master_needs_no_python_pptx():
-    code = ("import sys; from medbrief.deck.slides_html import fitted_html; "
-            "from medbrief.deck.model import DeckStyle; "
-            "fitted_html('<section data-layout=\"content\"><h2>T</h2><p>x</p></section>', "
-            "'t', DeckStyle()); print('pptx' in sys.modules)")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=REPO, env={"PYTHONPATH": str(REPO / "src")}, check=True)
+    code = (
+        "import sys; from medbrief.deck.slides_html import fitted_html; "
+        "from medbrief.deck.model import DeckStyle; "
+        "fitted_html('<section data-layout=\"content\"><h2>T</h2><p>x</p></section>', "
+        "'t', DeckStyle()); print('pptx' in sys.modules)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={"PYTHONPATH": str(REPO / "src")},
+        check=True,
+    )
     assert run.stdout.strip() == "False"
 
 
-def _para(text: str, level: int = 0, bullet: str | None = "bullet", number: int = 1,
-          continued: bool = False) -> Paragraph:
+def _para(
+    text: str,
+    level: int = 0,
+    bullet: str | None = "bullet",
+    number: int = 1,
+    continued: bool = False,
+) -> Paragraph:
     return Paragraph((Run(text),), level, bullet, number, continued)
 
 
-@pytest.mark.parametrize("paragraphs", [
-    # an item continued from the previous slide, then the rest of a numbered list
-    (_para("rest of three", 0, "number", 3, True), _para("four", 0, "number", 4),
-     _para("four a", 1), _para("five", 0, "number", 5)),
-    # items whose parents are on the previous slide (two levels up)
-    (_para("deep", 2), _para("mid", 1), _para("top", 0), _para("top two", 0)),
-    # two lists and a paragraph in one text frame
-    (_para("a"), _para("b"), _para("one", 0, "number", 1), _para("two", 0, "number", 2),
-     _para("plain", 0, None), _para("again one", 0, "number", 1)),
-])
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        # an item continued from the previous slide, then the rest of a numbered list
+        (
+            _para("rest of three", 0, "number", 3, True),
+            _para("four", 0, "number", 4),
+            _para("four a", 1),
+            _para("five", 0, "number", 5),
+        ),
+        # items whose parents are on the previous slide (two levels up)
+        (_para("deep", 2), _para("mid", 1), _para("top", 0), _para("top two", 0)),
+        # two lists and a paragraph in one text frame
+        (
+            _para("a"),
+            _para("b"),
+            _para("one", 0, "number", 1),
+            _para("two", 0, "number", 2),
+            _para("plain", 0, None),
+            _para("again one", 0, "number", 1),
+        ),
+    ],
+)
 def test_lists_round_trip_through_the_subset(paragraphs):
-    body = "".join(list_html(paragraphs[a:b]) if paragraphs[a].bullet else
-                   f"<p>{paragraphs[a].text}</p>" for a, b in groups(paragraphs))
+    body = "".join(
+        list_html(paragraphs[a:b]) if paragraphs[a].bullet else f"<p>{paragraphs[a].text}</p>"
+        for a, b in groups(paragraphs)
+    )
     (parsed,) = parse(slide(body)).slides
     got = [p for block in parsed.blocks for p in block.paragraphs]
     assert [_key(p) for p in got] == [_key(p) for p in paragraphs]
@@ -134,14 +164,24 @@ def _key(p: Paragraph) -> tuple:
 
 # -- printed with WeasyPrint ------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
     """The sample deck plus an overflowing slide, fitted, printed, and its fitted slides."""
     from medbrief.writers.pdf import PdfContext, PdfWriter
 
-    html = sample_html(LONG, slide('<ol class="process" data-title="Three steps">' + "".join(
-        f"<li><strong>Step {n}</strong> {'a longer description of the step ' * 3}</li>"
-        for n in range(1, 4)) + "</ol>", title="Steps"))
+    html = sample_html(
+        LONG,
+        slide(
+            '<ol class="process" data-title="Three steps">'
+            + "".join(
+                f"<li><strong>Step {n}</strong> {'a longer description of the step ' * 3}</li>"
+                for n in range(1, 4)
+            )
+            + "</ol>",
+            title="Steps",
+        ),
+    )
     writer = PdfWriter(PdfContext(DATA, [DATA, REPO / "templates", *fonts.font_dirs()]))
     rendered = writer.write(fitted_html(html, "t", style()), "t.pdf")
     pdf = tmp_path_factory.mktemp("slides") / "t.pdf"
@@ -169,10 +209,12 @@ def _boxes(fitted):
 def test_pdf_has_one_tagged_page_per_fitted_slide(printed):
     pdf, rendered, fitted = printed
     assert rendered.pages == len(fitted) > 16  # 14 slides, 1 continued at least, "Steps"
-    info = subprocess.run([require("pdfinfo"), str(pdf)], capture_output=True, text=True,
-                          check=True).stdout
-    assert re.search(r"^Tagged:\s+yes$", info, re.M) and re.search(r"^Title:\s+Sample talk$",
-                                                                     info, re.M)
+    info = subprocess.run(
+        [require("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M) and re.search(
+        r"^Title:\s+Sample talk$", info, re.M
+    )
 
 
 def test_pdf_words_stay_inside_the_frame_and_their_own_boxes(printed):
@@ -183,9 +225,15 @@ def test_pdf_words_stay_inside_the_frame_and_their_own_boxes(printed):
     frame = (left, top, left + FRAME_WIDTH_PT, top + 6858000 / EMU_PER_PT * k)
     pages = pdf_words(pdf)
     for number, ((_, _, words), f) in enumerate(zip(pages, fitted, strict=True), 1):
-        boxes = [(left + b.left / EMU_PER_PT * k, top + b.top / EMU_PER_PT * k,
-                  left + b.right / EMU_PER_PT * k, top + b.bottom / EMU_PER_PT * k)
-                 for b in _boxes(f)]
+        boxes = [
+            (
+                left + b.left / EMU_PER_PT * k,
+                top + b.top / EMU_PER_PT * k,
+                left + b.right / EMU_PER_PT * k,
+                top + b.bottom / EMU_PER_PT * k,
+            )
+            for b in _boxes(f)
+        ]
         on_slide = [w for w in words if w[2] < frame[3]]
         for word in on_slide:
             assert inside(word, frame, 0.5), (number, word)

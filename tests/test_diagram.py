@@ -37,8 +37,12 @@ def test_title_and_description_for_assistive_technology():
 
 
 def test_labels_title_and_font_are_escaped():
-    markup = process_svg(["<script>alert(1)</script>", "A & B"], "Steps <b>", "x & y < z",
-                         style=DiagramStyle(font='Evil" onload="alert(1)'))
+    markup = process_svg(
+        ["<script>alert(1)</script>", "A & B"],
+        "Steps <b>",
+        "x & y < z",
+        style=DiagramStyle(font='Evil" onload="alert(1)'),
+    )
     text = str(markup)
     assert "<script>" not in text and "<b>" not in text and 'onload="' not in text
     root = parse(markup)  # still well-formed XML
@@ -51,8 +55,9 @@ def test_labels_title_and_font_are_escaped():
 
 
 def test_long_labels_wrap_inside_their_boxes():
-    root = parse(process_svg(["Watch closely for side effects afterwards", "Go"], "t", "d",
-                             width=300))
+    root = parse(
+        process_svg(["Watch closely for side effects afterwards", "Go"], "t", "d", width=300)
+    )
     first_box = root.findall(f"{SVG}text")[1]  # the text after the first number
     lines = [s.text for s in first_box.findall(f"{SVG}tspan")]
     assert len(lines) > 1

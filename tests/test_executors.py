@@ -24,8 +24,9 @@ from medbrief import executors, pipeline
 from medbrief.output import MANIFEST, TMP_PREFIX
 from medbrief.pipeline import build
 
-PLAN = MINIMAL_PLAN.replace("papers: [a4, letter]\n    variants: [clear, large]",
-                            "papers: [a4]\n    variants: [clear]")
+PLAN = MINIMAL_PLAN.replace(
+    "papers: [a4, letter]\n    variants: [clear, large]", "papers: [a4]\n    variants: [clear]"
+)
 ALPHA_SUMMARY = "clinician/alpha-topic-summary-a4.pdf"
 
 
@@ -36,12 +37,14 @@ def small(mini_project: ProjectCopy) -> ProjectCopy:
 
 
 def contents(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and not p.name.startswith(".medbrief")}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith(".medbrief")
+    }
 
 
-def test_pool_writes_the_same_bytes_in_the_same_order_as_one_process(small, tmp_path,
-                                                                      monkeypatch):
+def test_pool_writes_the_same_bytes_in_the_same_order_as_one_process(small, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     one = build(small.root, tmp_path / "one", jobs=1)
     two = build(small.root, tmp_path / "two", jobs=2)
@@ -52,9 +55,11 @@ def test_pool_writes_the_same_bytes_in_the_same_order_as_one_process(small, tmp_
 
 
 def failing_template(project: ProjectCopy) -> None:
-    project.edit("templates/clinician-summary.html.j2", "{% block stylesheets %}",
-                 '{% block stylesheets %}{% if topic.id == "alpha-topic" %}{{ no_such_value }}'
-                 '{% endif %}')
+    project.edit(
+        "templates/clinician-summary.html.j2",
+        "{% block stylesheets %}",
+        '{% block stylesheets %}{% if topic.id == "alpha-topic" %}{{ no_such_value }}{% endif %}',
+    )
 
 
 def test_a_failing_document_in_a_worker_does_not_stop_the_others(small, tmp_path):
@@ -72,8 +77,9 @@ def force_fork(monkeypatch) -> None:
     """Workers must be forked to inherit a test's patch: the pool chooses forkserver when
     other threads run (earlier tests, such as the Dask ones, leave some in this process), so
     the tests that patch ask for fork explicitly."""
-    monkeypatch.setattr(executors.ProcessPool, "_context",
-                        lambda self: (multiprocessing.get_context("fork"), True))
+    monkeypatch.setattr(
+        executors.ProcessPool, "_context", lambda self: (multiprocessing.get_context("fork"), True)
+    )
 
 
 def sabotage(monkeypatch, action) -> None:
@@ -98,8 +104,11 @@ def test_a_worker_that_dies_fails_only_its_document(small, tmp_path, monkeypatch
 
 
 def test_the_time_limit_applies_inside_workers(small, tmp_path, monkeypatch):
-    small.edit("content/documents.yaml", "title: Demo plan\n",
-               "title: Demo plan\nquality:\n  time_limit_seconds: 8\n")
+    small.edit(
+        "content/documents.yaml",
+        "title: Demo plan\n",
+        "title: Demo plan\nquality:\n  time_limit_seconds: 8\n",
+    )
     from medbrief.writers.pdf import PdfWriter
 
     real = PdfWriter.write
@@ -120,11 +129,16 @@ def test_the_time_limit_applies_inside_workers(small, tmp_path, monkeypatch):
 
 
 def test_a_worker_stuck_where_the_alarm_cannot_reach_is_stopped(small, tmp_path, monkeypatch):
-    small.edit("content/documents.yaml", "title: Demo plan\n",
-               "title: Demo plan\nquality:\n  time_limit_seconds: 8\n")
+    small.edit(
+        "content/documents.yaml",
+        "title: Demo plan\n",
+        "title: Demo plan\nquality:\n  time_limit_seconds: 8\n",
+    )
     monkeypatch.setattr(executors, "GRACE_SECONDS", 1.0)
-    sabotage(monkeypatch, lambda: signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-             or time.sleep(60))
+    sabotage(
+        monkeypatch,
+        lambda: signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM}) or time.sleep(60),
+    )
     pool = executors.ProcessPool(2, pipeline.Builder(pipeline.load_project(small.root)))
     report = build(small.root, tmp_path / "out", executor=pool)
     assert [r.job.output for r in report.failures] == [ALPHA_SUMMARY]
@@ -165,9 +179,26 @@ def test_ctrl_c_stops_the_pool_cleanly(project_copy: ProjectCopy, tmp_path):
     and every file in the folder is whole and listed in the manifest."""
     out = tmp_path / "out"
     child = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "--project", str(project_copy.root),
-         "-o", str(out), "--no-check", "--jobs", "2", "-d", "handout", "-d", "briefing"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, text=True)
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "--project",
+            str(project_copy.root),
+            "-o",
+            str(out),
+            "--no-check",
+            "--jobs",
+            "2",
+            "-d",
+            "handout",
+            "-d",
+            "briefing",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        text=True,
+    )
     seen: set[int] = set()
     deadline = time.monotonic() + 180
     while not list(out.rglob("*.pdf")):  # wait until it is writing documents

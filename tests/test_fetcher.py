@@ -27,22 +27,27 @@ def folders(tmp_path):
 def test_allowed_file_is_served(folders):
     templates, _ = folders
     fetcher = SafeFetcher([templates])
-    assert fetcher.load((templates / "css" / "base.css").as_uri()) == (b"p { color: red }",
-                                                                      "text/css")
+    assert fetcher.load((templates / "css" / "base.css").as_uri()) == (
+        b"p { color: red }",
+        "text/css",
+    )
     assert fetcher.load((templates / "logo.svg").as_uri())[1] == "image/svg+xml"
     assert fetcher.load("file://localhost" + str(templates / "logo.svg"))[0].startswith(b"<svg")
     assert fetcher.refused == []
 
 
-@pytest.mark.parametrize("url, why", [
-    ("http://example.com/x.png", "only files inside the project can be used"),
-    ("https://example.com/font.woff2", "only files inside the project can be used"),
-    ("ftp://example.com/x", "only files inside the project can be used"),
-    ("data:image/png;base64,iVBORw0KGgo=", "only files inside the project can be used"),
-    ("file://otherhost/etc/passwd", "only files inside the project can be used"),
-    ("file:///etc/passwd", "it is outside the project's templates, content and fonts"),
-    ("file:///dev/zero", "it is outside the project's templates, content and fonts"),
-])
+@pytest.mark.parametrize(
+    "url, why",
+    [
+        ("http://example.com/x.png", "only files inside the project can be used"),
+        ("https://example.com/font.woff2", "only files inside the project can be used"),
+        ("ftp://example.com/x", "only files inside the project can be used"),
+        ("data:image/png;base64,iVBORw0KGgo=", "only files inside the project can be used"),
+        ("file://otherhost/etc/passwd", "only files inside the project can be used"),
+        ("file:///etc/passwd", "it is outside the project's templates, content and fonts"),
+        ("file:///dev/zero", "it is outside the project's templates, content and fonts"),
+    ],
+)
 def test_references_outside_are_refused_by_name(folders, url, why):
     templates, _ = folders
     fetcher = SafeFetcher([templates])
@@ -55,8 +60,10 @@ def test_references_outside_are_refused_by_name(folders, url, why):
 def test_traversal_out_of_an_allowed_folder_is_refused(folders):
     templates, outside = folders
     fetcher = SafeFetcher([templates])
-    for url in (templates.as_uri() + "/../../outside/secret.txt",
-                templates.as_uri() + "/%2e%2e/%2E%2E/outside/secret.txt"):
+    for url in (
+        templates.as_uri() + "/../../outside/secret.txt",
+        templates.as_uri() + "/%2e%2e/%2E%2E/outside/secret.txt",
+    ):
         with pytest.raises(Refused, match="outside the project's templates, content and fonts"):
             fetcher.load(url)
     assert len(fetcher.refused) == 2
@@ -70,7 +77,8 @@ def test_symlink_pointing_outside_is_refused(folders):
     with pytest.raises(Refused) as info:
         fetcher.load(link.as_uri())
     assert str(info.value) == (
-        f"refused {link.as_uri()}: it is outside the project's templates, content and fonts")
+        f"refused {link.as_uri()}: it is outside the project's templates, content and fonts"
+    )
 
 
 def test_symlink_to_dev_zero_is_refused(folders):
@@ -116,9 +124,11 @@ ONE_HANDOUT = Filters(documents=frozenset({"handout"}), topics=frozenset({"alpha
 @pytest.fixture
 def one_handout(mini_project):
     """The mini project with one handout (clear print, A4) per topic."""
-    mini_project.edit("content/documents.yaml",
-                      "    papers: [a4, letter]\n    variants: [clear, large]\n",
-                      "    papers: [a4]\n    variants: [clear]\n")
+    mini_project.edit(
+        "content/documents.yaml",
+        "    papers: [a4, letter]\n    variants: [clear, large]\n",
+        "    papers: [a4]\n    variants: [clear]\n",
+    )
     return mini_project
 
 
@@ -134,18 +144,35 @@ def test_mini_handout_builds_without_refusals(one_handout, tmp_path, no_logs):
     assert (tmp_path / "out" / HANDOUT).read_bytes().startswith(b"%PDF-")
 
 
-@pytest.mark.parametrize("file, old, new, reference", [
-    ("templates/css/handout.css", "", "body { background: url(http://example.com/x.png) }\n",
-     "http://example.com/x.png (only files inside the project can be used)"),
-    ("templates/css/handout.css", "", '@import url("https://example.com/evil.css");\n',
-     "https://example.com/evil.css (only files inside the project can be used)"),
-    ("templates/handout.html.j2", "<h2>The main message</h2>",
-     '<h2>The main message</h2><img src="file:///etc/hostname" alt="">',
-     "file:///etc/hostname (it is outside the project's templates, content and fonts)"),
-    ("templates/handout.html.j2", "<h2>The main message</h2>",
-     '<h2>The main message</h2><img src="templates/missing.png" alt="">',
-     "{root}/templates/missing.png (no such file)"),
-])
+@pytest.mark.parametrize(
+    "file, old, new, reference",
+    [
+        (
+            "templates/css/handout.css",
+            "",
+            "body { background: url(http://example.com/x.png) }\n",
+            "http://example.com/x.png (only files inside the project can be used)",
+        ),
+        (
+            "templates/css/handout.css",
+            "",
+            '@import url("https://example.com/evil.css");\n',
+            "https://example.com/evil.css (only files inside the project can be used)",
+        ),
+        (
+            "templates/handout.html.j2",
+            "<h2>The main message</h2>",
+            '<h2>The main message</h2><img src="file:///etc/hostname" alt="">',
+            "file:///etc/hostname (it is outside the project's templates, content and fonts)",
+        ),
+        (
+            "templates/handout.html.j2",
+            "<h2>The main message</h2>",
+            '<h2>The main message</h2><img src="templates/missing.png" alt="">',
+            "{root}/templates/missing.png (no such file)",
+        ),
+    ],
+)
 def test_refused_reference_fails_the_document(one_handout, tmp_path, file, old, new, reference):
     if old:
         one_handout.edit(file, old, new)
@@ -161,9 +188,11 @@ def test_refused_reference_fails_the_document(one_handout, tmp_path, file, old, 
 
 
 def test_attachment_outside_the_project_fails_the_document(one_handout, tmp_path):
-    one_handout.edit("templates/handout.html.j2", "<h2>The main message</h2>",
-                      '<h2>The main message</h2><a rel="attachment" href="file:///etc/hostname">'
-                      "x</a>")
+    one_handout.edit(
+        "templates/handout.html.j2",
+        "<h2>The main message</h2>",
+        '<h2>The main message</h2><a rel="attachment" href="file:///etc/hostname">x</a>',
+    )
     result = build_one_handout(one_handout, tmp_path / "out")
     assert isinstance(result.error, FetchError)
     assert "file:///etc/hostname" in result.error.message

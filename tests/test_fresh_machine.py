@@ -79,8 +79,10 @@ def writer(tmp_path):
 
 
 def page(body: str) -> str:
-    return ('<!doctype html><html lang="en"><head><title>t</title></head>'
-            f'<body style="font-family: \'Atkinson Hyperlegible\'">{body}</body></html>')
+    return (
+        '<!doctype html><html lang="en"><head><title>t</title></head>'
+        f"<body style=\"font-family: 'Atkinson Hyperlegible'\">{body}</body></html>"
+    )
 
 
 def test_an_image_that_cannot_load_fails_the_document(writer, tmp_path):
@@ -144,8 +146,16 @@ def test_doctor_reports_every_piece_and_exits_0_when_build_can_work(capsys, monk
     monkeypatch.setenv("COLUMNS", "200")  # one table row per line
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out
-    for name in ["Python", "WeasyPrint", "Pango", "HarfBuzz-Subset", "LibreOffice (optional)",
-                 "poppler (optional)", "qpdf (optional)", *(f"font {f}" for f in fonts.PACKAGES)]:
+    for name in [
+        "Python",
+        "WeasyPrint",
+        "Pango",
+        "HarfBuzz-Subset",
+        "LibreOffice (optional)",
+        "poppler (optional)",
+        "qpdf (optional)",
+        *(f"font {f}" for f in fonts.PACKAGES),
+    ]:
         assert name in out, f"{name} missing from the doctor's table:\n{out}"
     found = environment.engine()
     assert found.weasyprint in out and ".".join(map(str, found.pango)) in out
@@ -158,8 +168,7 @@ def test_doctor_and_build_without_pango_exit_1_with_the_fix(tmp_path):
     assert doctor.returncode == 1, f"({method})\n{doctor.stdout}{doctor.stderr}"
     assert f"fix: WeasyPrint + Pango: {fix}" in doctor.stdout
     assert "build cannot work on this machine" in doctor.stderr
-    build_run, _ = hide("pango-1.0", ["build.py", "--output", str(tmp_path / "out")],
-                        method=method)
+    build_run, _ = hide("pango-1.0", ["build.py", "--output", str(tmp_path / "out")], method=method)
     assert build_run.returncode == 1
     assert "PDFs cannot be made on this machine" in build_run.stderr
     assert fix in build_run.stderr and "Traceback" not in build_run.stderr
@@ -174,11 +183,14 @@ def test_doctor_without_harfbuzz_subset_exits_0_and_names_the_optional_fix():
     assert "build can work on this machine" in doctor.stdout
 
 
-@pytest.mark.parametrize(("where", "expected"), [
-    ("debian", "sudo apt-get install libharfbuzz-subset0"),
-    ("fedora", "sudo dnf install harfbuzz"),
-    ("macos", "brew install harfbuzz"),
-])
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("debian", "sudo apt-get install libharfbuzz-subset0"),
+        ("fedora", "sudo dnf install harfbuzz"),
+        ("macos", "brew install harfbuzz"),
+    ],
+)
 def test_install_commands_per_platform(where, expected):
     assert environment.install_command("harfbuzz-subset", where) == expected
 

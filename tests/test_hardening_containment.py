@@ -23,8 +23,15 @@ from medbrief.errors import ContentError, DocumentError, Location, OutputError, 
 from medbrief.output import MANIFEST
 from medbrief.safefile import UnsafeFile
 
-DECK = {"name": "deck", "title": "Deck", "template": "deck.html.j2", "audience": "speaker",
-        "format": "pptx", "per": "all", "output": "decks/all.pptx"}
+DECK = {
+    "name": "deck",
+    "title": "Deck",
+    "template": "deck.html.j2",
+    "audience": "speaker",
+    "format": "pptx",
+    "per": "all",
+    "output": "decks/all.pptx",
+}
 
 
 @pytest.fixture
@@ -45,11 +52,14 @@ def _load_problems(project: Project) -> list[str]:
 # --- roots ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("field", "length"), [
-    (("comparison", "main_risks"), 350),
-    (("comparison", "mechanism"), 200),
-    (("comparison", "stage"), 120),
-])
+@pytest.mark.parametrize(
+    ("field", "length"),
+    [
+        (("comparison", "main_risks"), 350),
+        (("comparison", "mechanism"), 200),
+        (("comparison", "stage"), 120),
+    ],
+)
 def test_long_unbroken_word_in_a_comparison_cell_builds_the_deck(project, field, length):
     project.plan["documents"] = [DECK]
     section, key = field
@@ -65,8 +75,11 @@ def test_a_word_too_long_for_any_slide_is_a_named_error_not_a_crash(project, len
     [result] = project.build().results
     assert not isinstance(result.error, DocumentError)
     # located at the slide's line in the deck template (issue 13)
-    assert re.match(r'templates/deck\.html\.j2:\d+: slide 11 \("Side-by-side comparison"\): '
-                    r"a table row or diagram step is too tall", str(result.error))
+    assert re.match(
+        r'templates/deck\.html\.j2:\d+: slide 11 \("Side-by-side comparison"\): '
+        r"a table row or diagram step is too tall",
+        str(result.error),
+    )
 
 
 def test_word_breaking_never_leaves_the_word_whatever_the_width():
@@ -80,12 +93,15 @@ def test_word_breaking_never_leaves_the_word_whatever_the_width():
         assert all(lines[i][1] == lines[i + 1][0] for i in range(len(lines) - 1))
 
 
-@pytest.mark.parametrize("text", [
-    "*" * 500 + "word" + "*" * 500,
-    "_" * 300 + "word" + "_" * 300,
-    "*a **b *c **d *e* f** g* h** i*",
-    "****deep****",  # strong inside strong: 2 levels, allowed
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "*" * 500 + "word" + "*" * 500,
+        "_" * 300 + "word" + "_" * 300,
+        "*a **b *c **d *e* f** g* h** i*",
+        "****deep****",  # strong inside strong: 2 levels, allowed
+    ],
+)
 def test_emphasis_nested_too_deep_is_refused_at_load_with_a_location(project, text):
     project.topic()["summary"]["plain"] = text
     if text == "****deep****":
@@ -96,11 +112,14 @@ def test_emphasis_nested_too_deep_is_refused_at_load_with_a_location(project, te
     assert "summary.plain: emphasis nested" in msg and "at most 3 are allowed" in msg
 
 
-@pytest.mark.parametrize(("where", "text"), [
-    (("summary", "plain"), "Take `prednisolone` daily."),
-    (("summary", "clinical"), "``double`` ticks"),
-    (("questions", 0), "What does `CAR-T` mean?"),
-])
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        (("summary", "plain"), "Take `prednisolone` daily."),
+        (("summary", "clinical"), "``double`` ticks"),
+        (("questions", 0), "What does `CAR-T` mean?"),
+    ],
+)
 def test_code_spans_are_refused_at_load_with_a_location(project, where, text):
     target = project.topic()
     for key in where[:-1]:
@@ -171,12 +190,19 @@ def test_traceback_is_printed_only_under_debug(project, monkeypatch, capsys, deb
     _fail_alpha(monkeypatch)
     project.write()
     # --jobs 1: the patch lives in this process (containment, not the pool, is under test)
-    args = ["--project", str(project.root), "-q", "--no-check", "-o", str(project.out),
-            "--jobs", "1"]
+    args = [
+        "--project",
+        str(project.root),
+        "-q",
+        "--no-check",
+        "-o",
+        str(project.out),
+        "--jobs",
+        "1",
+    ]
     assert main(args + (["--debug"] if debug else [])) == 1
     err = capsys.readouterr().err
-    assert "handouts/alpha-a4.pdf: IndexError while making the PDF: list index out of range" \
-        in err
+    assert "handouts/alpha-a4.pdf: IndexError while making the PDF: list index out of range" in err
     assert ("Traceback (most recent call last)" in err) is debug
 
 
@@ -202,7 +228,8 @@ def test_results_and_errors_pickle_for_a_process_pool(project, monkeypatch):
 
 
 def test_a_full_disk_between_a_document_and_its_manifest_line_fails_that_document_only(
-        project, monkeypatch):
+    project, monkeypatch
+):
     real = output.write_manifest
     calls = []
 
@@ -218,7 +245,8 @@ def test_a_full_disk_between_a_document_and_its_manifest_line_fails_that_documen
     assert beta.ok
     assert str(alpha.error).startswith(
         "handouts/alpha-a4.pdf: written, but manifest.json was not updated: "
-        f"{project.out}/manifest.json: cannot write: the disk is full")
+        f"{project.out}/manifest.json: cannot write: the disk is full"
+    )
     assert (project.out / "handouts/alpha-a4.pdf").is_file()
     monkeypatch.undo()
     # the next build (even a filtered one) re-hashes what is there: the manifest matches
@@ -229,8 +257,7 @@ def test_a_full_disk_between_a_document_and_its_manifest_line_fails_that_documen
     assert [e["path"] for e in entries] == ["handouts/alpha-a4.pdf", "handouts/beta-a4.pdf"]
     alpha_entry = entries[0]
     assert alpha_entry["pages"] >= 1 and alpha_entry["topics"] == ["alpha"]
-    assert alpha_entry["sha256"] == output.sha256((project.out / alpha_entry["path"])
-                                                  .read_bytes())
+    assert alpha_entry["sha256"] == output.sha256((project.out / alpha_entry["path"]).read_bytes())
 
 
 # --- the time limit holds even when an engine swallows the alarm ----------------------------
@@ -255,12 +282,16 @@ def _swallowing_writer(monkeypatch, swallow_all: bool, runs_for: float):
     monkeypatch.setattr(pdf.PdfWriter, "write", write)
 
 
-@pytest.mark.parametrize(("swallow_all", "runs_for", "at_most"), [
-    (False, 30.0, 8.0),  # swallows the first alarm: the repeated one stops it
-    (True, 3.0, 10.0),   # swallows every alarm: finishes late, and is still refused
-])
-def test_time_limit_holds_when_an_engine_swallows_the_alarm(project, monkeypatch, swallow_all,
-                                                           runs_for, at_most):
+@pytest.mark.parametrize(
+    ("swallow_all", "runs_for", "at_most"),
+    [
+        (False, 30.0, 8.0),  # swallows the first alarm: the repeated one stops it
+        (True, 3.0, 10.0),  # swallows every alarm: finishes late, and is still refused
+    ],
+)
+def test_time_limit_holds_when_an_engine_swallows_the_alarm(
+    project, monkeypatch, swallow_all, runs_for, at_most
+):
     import time
 
     _swallowing_writer(monkeypatch, swallow_all, runs_for)
@@ -270,7 +301,8 @@ def test_time_limit_holds_when_an_engine_swallows_the_alarm(project, monkeypatch
     assert time.perf_counter() - started < at_most
     for result in report.results:
         assert str(result.error).startswith(
-            f"{result.job.output}: took longer than 1 s and was stopped") or \
-            str(result.error).startswith(
-            f"medbrief: {result.job.output}: took longer than 1 s and was stopped")
+            f"{result.job.output}: took longer than 1 s and was stopped"
+        ) or str(result.error).startswith(
+            f"medbrief: {result.job.output}: took longer than 1 s and was stopped"
+        )
         assert not (project.out / result.job.output).exists()

@@ -24,9 +24,17 @@ EMU_PER_PT = 12700
 @pytest.fixture
 def project(tmp_path) -> Project:
     project = Project(tmp_path / "project")
-    project.plan["documents"] = [{
-        "name": "deck", "title": "Deck", "template": "deck.html.j2", "audience": "speaker",
-        "format": "pptx", "per": "topic", "output": "decks/{topic}.pptx"}]
+    project.plan["documents"] = [
+        {
+            "name": "deck",
+            "title": "Deck",
+            "template": "deck.html.j2",
+            "audience": "speaker",
+            "format": "pptx",
+            "per": "topic",
+            "output": "decks/{topic}.pptx",
+        }
+    ]
     return project
 
 
@@ -38,8 +46,12 @@ def deck_of(project: Project):
 
 def texts(path) -> list[str]:
     deck = pptx.Presentation(path)
-    return [shape.text_frame.text for slide in deck.slides for shape in slide.shapes
-            if shape.has_text_frame]
+    return [
+        shape.text_frame.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    ]
 
 
 def test_html_and_template_syntax_in_content_are_text_on_slides(project):
@@ -55,12 +67,16 @@ def test_a_subtitle_that_cannot_fit_its_box_still_gives_a_deck_and_a_located_war
     result = deck_of(project)
     assert result.ok, str(result.error)
     [warning] = result.warnings
-    assert re.match(r'slide \d+ \("[^"]+"\): the subtitle does not fit its box even at 20 pt; '
-                    r'the slide is drawn as a "content" slide with the subtitle as its first '
-                    r"paragraph \(content/topics/alpha\.yaml:\d+:\d+: status_text\.clinical\)$",
-                    warning), warning
-    assert any("Status " + "s" * 290 in t.replace("\n", "").replace("\x0b", "")
-               for t in texts(project.out / result.job.output))
+    assert re.match(
+        r'slide \d+ \("[^"]+"\): the subtitle does not fit its box even at 20 pt; '
+        r'the slide is drawn as a "content" slide with the subtitle as its first '
+        r"paragraph \(content/topics/alpha\.yaml:\d+:\d+: status_text\.clinical\)$",
+        warning,
+    ), warning
+    assert any(
+        "Status " + "s" * 290 in t.replace("\n", "").replace("\x0b", "")
+        for t in texts(project.out / result.job.output)
+    )
 
 
 @pytest.mark.soffice
@@ -73,8 +89,13 @@ def test_two_thousand_character_word_wraps_inside_its_slide_box(project, tmp_pat
     assert result.ok, str(result.error)
     deck_path = project.out / result.job.output
     env = os.environ | {"FONTCONFIG_FILE": str(fonts.fontconfig_file()), "HOME": str(tmp_path)}
-    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(deck_path)], env=env, check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck_path)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     deck = pptx.Presentation(deck_path)
     drawn = 0
     with pdfplumber.open(tmp_path / "alpha.pdf") as pdf:
@@ -92,18 +113,27 @@ def test_two_thousand_character_word_wraps_inside_its_slide_box(project, tmp_pat
     assert drawn == 2_000
 
 
-PICTURE = ('<!DOCTYPE html><html lang="en-GB"><body>'
-           '<section data-layout="content" id="logo"><h2>{{{{ topic.title }}}}</h2>'
-           '<img src="{src}" alt="The organisation\'s logo">'
-           '<aside class="notes"><p>Our logo.</p></aside></section></body></html>')
+PICTURE = (
+    '<!DOCTYPE html><html lang="en-GB"><body>'
+    '<section data-layout="content" id="logo"><h2>{{{{ topic.title }}}}</h2>'
+    '<img src="{src}" alt="The organisation\'s logo">'
+    '<aside class="notes"><p>Our logo.</p></aside></section></body></html>'
+)
 
 
-@pytest.mark.parametrize(("name", "data", "expected"), [
-    ("logo.svg", None, "cannot be read as a picture"),
-    ("logo.emf", b"\x01\x00\x00\x00" + b"\x00" * 36 + b" EMF" + b"\x00" * 40,
-     "cannot be read as a picture"),
-    ("logo.eps", b"%!PS-Adobe-3.0 EPSF-3.0\n", "cannot be read as a picture"),
-], ids=["svg", "emf", "eps"])
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("logo.svg", None, "cannot be read as a picture"),
+        (
+            "logo.emf",
+            b"\x01\x00\x00\x00" + b"\x00" * 36 + b" EMF" + b"\x00" * 40,
+            "cannot be read as a picture",
+        ),
+        ("logo.eps", b"%!PS-Adobe-3.0 EPSF-3.0\n", "cannot be read as a picture"),
+    ],
+    ids=["svg", "emf", "eps"],
+)
 def test_picture_a_deck_cannot_hold_is_an_error_naming_it(project, name, data, expected):
     if data is not None:
         project.write_file(f"assets/{name}", data)

@@ -30,8 +30,15 @@ from medbrief.output import MANIFEST, TMP_PREFIX
 BUILD_PY = REPO / "build.py"
 
 
-DECK = {"name": "deck", "title": "Deck", "template": "deck.html.j2", "audience": "speaker",
-        "format": "pptx", "per": "topic", "output": "decks/{topic}.pptx"}
+DECK = {
+    "name": "deck",
+    "title": "Deck",
+    "template": "deck.html.j2",
+    "audience": "speaker",
+    "format": "pptx",
+    "per": "topic",
+    "output": "decks/{topic}.pptx",
+}
 
 
 @pytest.fixture
@@ -44,14 +51,19 @@ def project(tmp_path) -> Project:
 
 
 def outputs(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for pattern in ("*.pdf", "*.pptx")
-            for p in folder.rglob(pattern) if not p.name.startswith(TMP_PREFIX)}
+    return {
+        str(p.relative_to(folder))
+        for pattern in ("*.pdf", "*.pptx")
+        for p in folder.rglob(pattern)
+        if not p.name.startswith(TMP_PREFIX)
+    }
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative path -> bytes); the lock is not among them."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def temporaries(folder: Path) -> list[Path]:
@@ -136,9 +148,20 @@ def run_until_killed(project: Project, tmp_path: Path, target: str, count: int) 
     script, marker = tmp_path / "killer.py", tmp_path / "writing"
     script.write_text(KILLER)
     child = subprocess.Popen(
-        [sys.executable, str(script), str(marker), target, str(count), str(BUILD_PY),
-         *build_command(project, project.out), "--jobs", "1"],  # files written in plan order
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            str(script),
+            str(marker),
+            target,
+            str(count),
+            str(BUILD_PY),
+            *build_command(project, project.out),
+            "--jobs",
+            "1",
+        ],  # files written in plan order
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     while not marker.exists():
         assert child.poll() is None, child.communicate()
@@ -198,14 +221,17 @@ def test_stale_manifest_entry_is_dropped_not_trusted(project):
 # --- read-only folder and full disk, simulated -----------------------------------------
 
 
-@pytest.mark.parametrize(("step", "code", "what"), [
-    ("mkstemp", errno.EROFS, "the output folder is on a read-only file system"),
-    ("mkstemp", errno.EACCES, "permission denied"),
-    ("fsync", errno.ENOSPC, "the disk is full"),
-    ("fsync", errno.EDQUOT, "the disk quota is exceeded"),
-    ("replace", errno.EIO, "Input/output error"),
-    ("replace", errno.ENOSPC, "the disk is full"),
-])
+@pytest.mark.parametrize(
+    ("step", "code", "what"),
+    [
+        ("mkstemp", errno.EROFS, "the output folder is on a read-only file system"),
+        ("mkstemp", errno.EACCES, "permission denied"),
+        ("fsync", errno.ENOSPC, "the disk is full"),
+        ("fsync", errno.EDQUOT, "the disk quota is exceeded"),
+        ("replace", errno.EIO, "Input/output error"),
+        ("replace", errno.ENOSPC, "the disk is full"),
+    ],
+)
 def test_failing_write_keeps_the_previous_outputs(project, monkeypatch, code, what, step):
     build_ok(project)
     before = snapshot(project.out)
@@ -214,8 +240,11 @@ def test_failing_write_keeps_the_previous_outputs(project, monkeypatch, code, wh
     def fail(*args, **kwargs):
         raise OSError(code, os.strerror(code))
 
-    target = {"mkstemp": (output.tempfile, "mkstemp"), "fsync": (output.os, "fsync"),
-              "replace": (output.os, "replace")}[step]
+    target = {
+        "mkstemp": (output.tempfile, "mkstemp"),
+        "fsync": (output.os, "fsync"),
+        "replace": (output.os, "replace"),
+    }[step]
     monkeypatch.setattr(*target, fail)
     for message in build_failure_messages(project):
         assert what in message and "the previous file is unchanged" in message
@@ -239,8 +268,10 @@ def test_failing_document_write_is_reported_per_document(project, monkeypatch):
     report = project.build()
     alpha, beta, *decks = report.results
     assert alpha.ok and all(d.ok for d in decks)
-    assert str(beta.error).startswith(f"{project.out}/handouts/beta-a4.pdf: cannot write: "
-                                      "the disk is full; the previous file is unchanged")
+    assert str(beta.error).startswith(
+        f"{project.out}/handouts/beta-a4.pdf: cannot write: "
+        "the disk is full; the previous file is unchanged"
+    )
     monkeypatch.undo()
     after = snapshot(project.out)
     assert after["handouts/beta-a4.pdf"] == before["handouts/beta-a4.pdf"]
@@ -276,8 +307,11 @@ def tmpfs(tmp_path):
     """A small tmpfs mounted for the test (needs root with mount rights; skipped otherwise)."""
     where = tmp_path / "tmpfs"
     where.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     try:
@@ -344,9 +378,11 @@ def test_second_build_waits_for_the_lock(project, tmp_path):
     lock = os.open(output.lock_path(project.out), os.O_RDWR | os.O_CREAT)
     fcntl.flock(lock, fcntl.LOCK_EX)
     try:
-        child = subprocess.Popen([sys.executable, str(BUILD_PY),
-                                  *build_command(project, project.out)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        child = subprocess.Popen(
+            [sys.executable, str(BUILD_PY), *build_command(project, project.out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         said = b""  # until the child says it waits (it has then reached the lock), or 120 s
         deadline = time.monotonic() + 120
         while b"this one starts when it ends" not in said and time.monotonic() < deadline:

@@ -21,8 +21,9 @@ from hardening_support import REPO, Project, refused_at_load
 from medbrief.errors import ContentError, Location
 from medbrief.safefile import UnsafeFile, read_file
 
-PASSWD_START = Path("/etc/passwd").read_text().split(":", 1)[0] if Path("/etc/passwd").exists() \
-    else "root"
+PASSWD_START = (
+    Path("/etc/passwd").read_text().split(":", 1)[0] if Path("/etc/passwd").exists() else "root"
+)
 
 
 @pytest.fixture
@@ -56,8 +57,7 @@ HOSTILE = {
 
 @pytest.mark.parametrize("name", HOSTILE)
 @pytest.mark.parametrize("which", ["topics/alpha.yaml", "theme.yaml", "documents.yaml"])
-def test_content_file_that_is_not_a_regular_file_inside_content_is_refused(project, which,
-                                                                           name):
+def test_content_file_that_is_not_a_regular_file_inside_content_is_refused(project, which, name):
     target, said = HOSTILE[name]
     project.write()
     _replace(project.content / which, target)
@@ -70,9 +70,13 @@ def test_content_file_that_is_not_a_regular_file_inside_content_is_refused(proje
 def test_fifo_topic_does_not_hang_a_fresh_build_process(project):
     project.write()
     _replace(project.content / "topics" / "alpha.yaml", "fifo")
-    run = subprocess.run([sys.executable, str(REPO / "build.py"), "--project",
-                          str(project.root), "-q"], capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    run = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--project", str(project.root), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
     assert run.returncode == 2, run.stderr
     assert "content/topics/alpha.yaml:1:1: file is a named pipe (FIFO)" in run.stderr
     assert "Traceback" not in run.stderr
@@ -80,8 +84,9 @@ def test_fifo_topic_does_not_hang_a_fresh_build_process(project):
 
 def test_symlink_to_a_file_inside_content_is_followed(project):
     project.write()
-    shared = project.write_file("shared/alpha.yaml", (project.content / "topics" /
-                                                      "alpha.yaml").read_text())
+    shared = project.write_file(
+        "shared/alpha.yaml", (project.content / "topics" / "alpha.yaml").read_text()
+    )
     _replace(project.content / "topics" / "alpha.yaml", shared)
     from medbrief.loader import load_project
 
@@ -96,13 +101,15 @@ def test_read_file_reads_at_most_the_limit_plus_one_byte(tmp_path):
     with pytest.raises(UnsafeFile) as e:
         read_file(path, [tmp_path], 1000, Location("big"))
     assert e.value.reason == "size"
-    assert str(e.value) == ("big: file is 3,000,000 bytes; the limit is 1,000\n"
-                            "    hint: use a smaller file")
+    assert str(e.value) == (
+        "big: file is 3,000,000 bytes; the limit is 1,000\n    hint: use a smaller file"
+    )
     assert read_file(path, [tmp_path], 3_000_000, Location("big")) == b"x" * 3_000_000
 
 
-@pytest.mark.parametrize(("target", "reason"), [("/dev/zero", "outside"), ("fifo", "special"),
-                                                ("nope", "missing")])
+@pytest.mark.parametrize(
+    ("target", "reason"), [("/dev/zero", "outside"), ("fifo", "special"), ("nope", "missing")]
+)
 def test_read_file_refuses_before_opening(tmp_path, target, reason):
     path = tmp_path / "f"
     if target == "fifo":
@@ -155,8 +162,10 @@ def test_plan_template_that_is_not_a_regular_file_is_refused_at_its_plan_line(pr
 def test_unknown_plan_template_is_refused_at_its_plan_line(project):
     project.document(template="handuot.html.j2")
     [msg] = _load_problems(project.write())
-    assert msg.startswith("content/documents.yaml:5:15: documents[0].template: template "
-                          "'handuot.html.j2' not found in templates/"), msg
+    assert msg.startswith(
+        "content/documents.yaml:5:15: documents[0].template: template "
+        "'handuot.html.j2' not found in templates/"
+    ), msg
     assert "handout.html.j2" in msg  # the hint lists the templates there are
 
 
@@ -198,8 +207,9 @@ def test_other_files_among_topics_are_named_in_a_warning(project, name):
     assert set(loaded.topics) == {"alpha"}
     [warning] = loaded.warnings
     assert warning.severity == "warning"
-    assert str(warning).startswith(f"content/topics/{name}: not loaded: topic files end in "
-                                   ".yaml or .yml")
+    assert str(warning).startswith(
+        f"content/topics/{name}: not loaded: topic files end in .yaml or .yml"
+    )
 
 
 def test_the_same_topic_in_two_files_is_refused_naming_both(project):
@@ -208,15 +218,30 @@ def test_the_same_topic_in_two_files_is_refused_naming_both(project):
     project.write()
     project.write_file("topics/alpha.yml", dump(topic_data("alpha")))
     msgs = _load_problems(project)
-    assert any("topic 'alpha' is also defined in content/topics/alpha.yaml" in m
-               and m.startswith("content/topics/alpha.yml:") for m in msgs), msgs
+    assert any(
+        "topic 'alpha' is also defined in content/topics/alpha.yaml" in m
+        and m.startswith("content/topics/alpha.yml:")
+        for m in msgs
+    ), msgs
 
 
 def test_build_prints_loader_warnings(project):
     project.write()
     project.write_file("topics/beta.txt", "id: beta\n")
-    run = subprocess.run([sys.executable, str(REPO / "build.py"), "--project",
-                          str(project.root), "-q", "--no-check", "-o",
-                          str(project.root / "out")], capture_output=True, text=True,
-                         timeout=300, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "--project",
+            str(project.root),
+            "-q",
+            "--no-check",
+            "-o",
+            str(project.root / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
     assert "warning: content/topics/beta.txt: not loaded" in run.stderr

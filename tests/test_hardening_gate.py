@@ -24,8 +24,9 @@ def project(tmp_path) -> Project:
 
 
 def snapshot(folder) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def cli(project: Project, *args: str) -> int:
@@ -68,7 +69,8 @@ def test_check_into_an_empty_folder_builds_nothing_when_the_gate_fails(project):
     project.write()
     assert cli(project, "check") == 1
     assert not project.out.exists() or not any(
-        p.suffix in (".pdf", ".pptx", ".json", ".html") for p in project.out.rglob("*"))
+        p.suffix in (".pdf", ".pptx", ".json", ".html") for p in project.out.rglob("*")
+    )
 
 
 def test_check_still_builds_what_is_missing_when_the_gate_passes(project):
@@ -78,15 +80,14 @@ def test_check_still_builds_what_is_missing_when_the_gate_passes(project):
     assert (project.out / "quality-report.json").is_file()
 
 
-@pytest.mark.parametrize("inside", ["content/out", "content", "templates/build",
-                                    "content/topics/x"])
+@pytest.mark.parametrize(
+    "inside", ["content/out", "content", "templates/build", "content/topics/x"]
+)
 @pytest.mark.parametrize("command", ["build", "check"])
-def test_output_folder_inside_content_or_templates_is_refused(project, inside, command,
-                                                              capsys):
+def test_output_folder_inside_content_or_templates_is_refused(project, inside, command, capsys):
     project.write()
     before = snapshot(project.root)
-    code = main([command, "--project", str(project.root), "-q", "-o",
-                 str(project.root / inside)])
+    code = main([command, "--project", str(project.root), "-q", "-o", str(project.root / inside)])
     assert code == 2
     assert f"is inside {inside.split('/')[0]}/; refused" in capsys.readouterr().err
     assert snapshot(project.root) == before

@@ -27,12 +27,15 @@ def _append(project: Project, relative: str, text: str) -> None:
     path.write_text(path.read_text() + text)
 
 
-@pytest.mark.parametrize(("key", "code"), [
-    ("x\\u001b]0;TITLE\\u001b\\\\", "U+001B"),  # sets the terminal's title
-    ("bell\\u0007", "U+0007"),
-    ("csi\\u009b31m", "U+009B"),
-    ("flip\\u202eevil", "U+202E (right-to-left override)"),
-])
+@pytest.mark.parametrize(
+    ("key", "code"),
+    [
+        ("x\\u001b]0;TITLE\\u001b\\\\", "U+001B"),  # sets the terminal's title
+        ("bell\\u0007", "U+0007"),
+        ("csi\\u009b31m", "U+009B"),
+        ("flip\\u202eevil", "U+202E (right-to-left override)"),
+    ],
+)
 def test_forbidden_characters_in_mapping_keys_are_refused(project, key, code):
     _append(project, "topics/alpha.yaml", f'"{key}": 1\n')
     msgs = refused_at_load(project, write=False)
@@ -57,11 +60,14 @@ def test_a_topic_file_name_with_an_escape_sequence_is_printed_escaped(project, c
     assert "evil\\x1b]0;T\\x07.yaml" in err
 
 
-@pytest.mark.parametrize(("key", "shown"), [
-    ("a[b]", "['a[b]']: unknown field"),
-    ("[0]", "['[0]']: unknown field"),
-    ("x[y].z", "['x[y].z']: unknown field"),
-])
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("a[b]", "['a[b]']: unknown field"),
+        ("[0]", "['[0]']: unknown field"),
+        ("x[y].z", "['x[y].z']: unknown field"),
+    ],
+)
 def test_keys_with_brackets_keep_their_names(project, key, shown):
     _append(project, "topics/alpha.yaml", f'"{key}": 1\n')
     [msg] = refused_at_load(project, write=False)
@@ -88,11 +94,14 @@ def test_unquoted_colour_gets_the_hint_to_quote_it(project, field):
     assert msg.endswith('hint: quote it: "#14506b"')
 
 
-@pytest.mark.parametrize(("where", "char"), [
-    (("summary", "plain"), "中"),
-    (("title",), "ᚠ"),
-    (("questions", 0), "\U00017000"),  # Tangut
-])
+@pytest.mark.parametrize(
+    ("where", "char"),
+    [
+        (("summary", "plain"), "中"),
+        (("title",), "ᚠ"),
+        (("questions", 0), "\U00017000"),  # Tangut
+    ],
+)
 def test_a_character_no_packaged_font_has_is_found_at_load(project, where, char):
     target = project.topic()
     for key in where[:-1]:

@@ -32,9 +32,15 @@ def project(tmp_path) -> Project:
 
 
 def _row(**fields):
-    row = {"name": "handout", "title": "Handout", "template": "handout.html.j2",
-           "audience": "patient", "format": "pdf", "papers": ["a4"],
-           "output": "handouts/{topic}-{paper}.pdf"}
+    row = {
+        "name": "handout",
+        "title": "Handout",
+        "template": "handout.html.j2",
+        "audience": "patient",
+        "format": "pdf",
+        "papers": ["a4"],
+        "output": "handouts/{topic}-{paper}.pdf",
+    }
     row.update(fields)
     return row
 
@@ -50,17 +56,23 @@ def _plan_problems(project: Project) -> list[str]:
 def _row_line(project: Project, index: int) -> int:
     lines = (project.content / "documents.yaml").read_text().splitlines()
     rows = [i for i, line in enumerate(lines, 1) if line.lstrip().startswith("- name:")]
-    output = next(i for i, line in enumerate(lines, 1)
-                  if i > rows[index] and line.lstrip().startswith("output:"))
+    output = next(
+        i
+        for i, line in enumerate(lines, 1)
+        if i > rows[index] and line.lstrip().startswith("output:")
+    )
     return output
 
 
-@pytest.mark.parametrize("second", [
-    _row(),  # the same row twice
-    _row(name="clinician-summary", audience="clinician"),  # another kind, same file names
-    _row(per="all", topics=None, output="handouts/alpha-{paper}.pdf"),  # one file collides
-    _row(papers=["letter", "a4"], output="handouts/{topic}-{paper}.pdf"),
-])
+@pytest.mark.parametrize(
+    "second",
+    [
+        _row(),  # the same row twice
+        _row(name="clinician-summary", audience="clinician"),  # another kind, same file names
+        _row(per="all", topics=None, output="handouts/alpha-{paper}.pdf"),  # one file collides
+        _row(papers=["letter", "a4"], output="handouts/{topic}-{paper}.pdf"),
+    ],
+)
 def test_two_rows_writing_one_output_are_refused_with_both_locations(project, second):
     project.plan["documents"].append(second)
     [msg] = _plan_problems(project)
@@ -121,19 +133,26 @@ def test_a_file_that_is_not_its_format_any_more_is_dropped(project, damage):
 # --- SOURCE_DATE_EPOCH ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("", None), ("   ", None), ("0", 0), ("1700000000", 1_700_000_000), (" 1700000000\n",
-                                                                       1_700_000_000),
-    (str(MAX_EPOCH), MAX_EPOCH),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", None),
+        ("   ", None),
+        ("0", 0),
+        ("1700000000", 1_700_000_000),
+        (" 1700000000\n", 1_700_000_000),
+        (str(MAX_EPOCH), MAX_EPOCH),
+    ],
+)
 def test_source_date_epoch_values_that_are_accepted(monkeypatch, value, expected):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     assert source_date_epoch() == expected
     assert os.environ.get("SOURCE_DATE_EPOCH") == (None if expected is None else str(expected))
 
 
-@pytest.mark.parametrize("value", ["abc", "-5", "1e9", "1.5", "17000000000000000000",
-                                   str(MAX_EPOCH + 1), "١٢٣", "0x10"])
+@pytest.mark.parametrize(
+    "value", ["abc", "-5", "1e9", "1.5", "17000000000000000000", str(MAX_EPOCH + 1), "١٢٣", "0x10"]
+)
 def test_source_date_epoch_values_that_are_a_clear_error(monkeypatch, value):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     with pytest.raises(UsageError) as e:
@@ -152,10 +171,22 @@ def test_empty_source_date_epoch_builds_like_an_unset_one(project, monkeypatch):
 @pytest.mark.parametrize("value", ["abc", "99999999999999999999999"])
 def test_bad_source_date_epoch_exits_2_with_the_message_and_builds_nothing(project, value):
     project.write()
-    run = subprocess.run([sys.executable, str(REPO / "build.py"), "--project",
-                          str(project.root), "-q", "--no-check", "-o", str(project.out)],
-                         capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "SOURCE_DATE_EPOCH": value})
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "--project",
+            str(project.root),
+            "-q",
+            "--no-check",
+            "-o",
+            str(project.out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": value},
+    )
     assert run.returncode == 2, run.stderr
     assert "SOURCE_DATE_EPOCH is " in run.stderr and "Traceback" not in run.stderr
     assert not list(project.out.rglob("*.pdf")) if project.out.exists() else True

@@ -32,9 +32,16 @@ LONG = os.environ.get("MEDBRIEF_HYPOTHESIS_PROFILE") == "long"
 
 def examples(short: int, long: int):
     """Settings for one test: few examples by default, many in the long profile."""
-    return settings(max_examples=long if LONG else short, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=long if LONG else short,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
 
 
 @functools.cache
@@ -47,8 +54,11 @@ def drawable() -> list[str]:
         for f in fonts.family_files(family):
             covered |= set(TTFont(f.path, fontNumber=0).getBestCmap())
     refused = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
-    return [chr(c) for c in sorted(covered)
-            if unicodedata.category(chr(c)) not in refused and not FORBIDDEN_CHARS.match(chr(c))]
+    return [
+        chr(c)
+        for c in sorted(covered)
+        if unicodedata.category(chr(c)) not in refused and not FORBIDDEN_CHARS.match(chr(c))
+    ]
 
 
 def safe_markdown(text: str) -> bool:
@@ -58,8 +68,12 @@ def safe_markdown(text: str) -> bool:
 def texts(max_size: int = 80):
     common = st.sampled_from(string.ascii_letters + string.digits + "  .,;:!?'\"-()*_[]<>&{}%#")
     unusual = st.sampled_from(drawable())
-    return (st.text(st.one_of(common, unusual), min_size=1, max_size=max_size)
-            .map(str.strip).filter(bool).filter(safe_markdown))
+    return (
+        st.text(st.one_of(common, unusual), min_size=1, max_size=max_size)
+        .map(str.strip)
+        .filter(bool)
+        .filter(safe_markdown)
+    )
 
 
 slugs = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
@@ -95,28 +109,63 @@ def topics(draw, topic_id: str = "alpha") -> dict:
         "version": draw(st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,2}", fullmatch=True)),
         "summary": cited(),
         "key_points": [cited() for _ in range(draw(st.integers(1, 3)))],
-        "sections": [{"id": i, "heading": two(), "plain": draw(st.lists(t(), min_size=1,
-                                                                       max_size=2)),
-                      "clinical": draw(st.lists(t(), min_size=1, max_size=2)),
-                      "sources": draw(cite)} for i in ids],
-        "process": {"title": two(), "sources": draw(cite), "steps": [
-            {"label": draw(t(40)), **two()} for _ in range(draw(st.integers(2, 4)))]},
-        "glossary": [{"term": draw(t(30)), "definition": draw(t())}
-                     for _ in range(draw(st.integers(1, 3)))],
+        "sections": [
+            {
+                "id": i,
+                "heading": two(),
+                "plain": draw(st.lists(t(), min_size=1, max_size=2)),
+                "clinical": draw(st.lists(t(), min_size=1, max_size=2)),
+                "sources": draw(cite),
+            }
+            for i in ids
+        ],
+        "process": {
+            "title": two(),
+            "sources": draw(cite),
+            "steps": [{"label": draw(t(40)), **two()} for _ in range(draw(st.integers(2, 4)))],
+        },
+        "glossary": [
+            {"term": draw(t(30)), "definition": draw(t())} for _ in range(draw(st.integers(1, 3)))
+        ],
         "questions": draw(st.lists(t(), min_size=1, max_size=3)),
         "perspectives": [
-            {"kind": draw(st.sampled_from(["opinion", "skeptics", "experts"])),
-             "whose": draw(t(40)), **cited()} for _ in range(draw(st.integers(0, 2)))],
-        "comparison": {**{k: draw(t()) for k in ("mechanism", "target_cells", "stage",
-                                                 "results_in_ms", "main_risks",
-                                                 "open_challenges")}, "sources": draw(cite)},
-        "sources": [{"id": s, "title": draw(t(60)), "kind": draw(st.sampled_from(SOURCE_KINDS))}
-                    for s in source_ids],
+            {
+                "kind": draw(st.sampled_from(["opinion", "skeptics", "experts"])),
+                "whose": draw(t(40)),
+                **cited(),
+            }
+            for _ in range(draw(st.integers(0, 2)))
+        ],
+        "comparison": {
+            **{
+                k: draw(t())
+                for k in (
+                    "mechanism",
+                    "target_cells",
+                    "stage",
+                    "results_in_ms",
+                    "main_risks",
+                    "open_challenges",
+                )
+            },
+            "sources": draw(cite),
+        },
+        "sources": [
+            {"id": s, "title": draw(t(60)), "kind": draw(st.sampled_from(SOURCE_KINDS))}
+            for s in source_ids
+        ],
     }
 
 
-DECK = {"name": "deck", "title": "Deck", "template": "deck.html.j2", "audience": "speaker",
-        "format": "pptx", "per": "topic", "output": "decks/{topic}.pptx"}
+DECK = {
+    "name": "deck",
+    "title": "Deck",
+    "template": "deck.html.j2",
+    "audience": "speaker",
+    "format": "pptx",
+    "per": "topic",
+    "output": "decks/{topic}.pptx",
+}
 
 
 @pytest.fixture
@@ -179,9 +228,35 @@ def test_random_bytes_as_a_topic_only_give_located_errors(written, raw):
 
 
 VALID = (dump(topic_data("alpha")) + "\n").encode()
-YAML_BITS = st.sampled_from(["\n", ":", "- ", "  ", "\t", "{", "}", "[", "]", "&a ", "*a",
-                             "!!str ", "? ", "'", '"', "#", "---\n", "|\n", ">\n", "%YAML 1.1\n",
-                             "\ufeff", "\x00", "\u202e", "~", "null"])
+YAML_BITS = st.sampled_from(
+    [
+        "\n",
+        ":",
+        "- ",
+        "  ",
+        "\t",
+        "{",
+        "}",
+        "[",
+        "]",
+        "&a ",
+        "*a",
+        "!!str ",
+        "? ",
+        "'",
+        '"',
+        "#",
+        "---\n",
+        "|\n",
+        ">\n",
+        "%YAML 1.1\n",
+        "\ufeff",
+        "\x00",
+        "\u202e",
+        "~",
+        "null",
+    ]
+)
 
 
 @st.composite
@@ -191,7 +266,7 @@ def mutated(draw) -> bytes:
         at = draw(st.integers(0, len(text)))
         kind = draw(st.sampled_from(["insert", "delete", "replace"]))
         if kind == "delete":
-            text = text[:at] + text[at + draw(st.integers(1, 40)):]
+            text = text[:at] + text[at + draw(st.integers(1, 40)) :]
             continue
         piece = draw(st.one_of(YAML_BITS, st.text(max_size=8))).encode()
         end = at + (draw(st.integers(1, 8)) if kind == "replace" else 0)
@@ -207,10 +282,12 @@ def test_mutated_topic_file_only_gives_located_errors(written, raw):
 
 junk = st.recursive(
     st.one_of(st.none(), st.text(max_size=20), st.sampled_from(["NO", "1.10", "1:30", "", "~"])),
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.text(string.ascii_lowercase, max_size=8), inner,
-                                            max_size=4)),
-    max_leaves=12)
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.text(string.ascii_lowercase, max_size=8), inner, max_size=4),
+    ),
+    max_leaves=12,
+)
 
 
 def _paths(value, where=()):

@@ -27,9 +27,16 @@ EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z
 def project(tmp_path) -> Project:
     project = Project(tmp_path / "project")
     project.topics["beta"] = topic_data("beta")
-    briefing = {"name": "briefing", "title": "Briefing", "template": "briefing.html.j2",
-                "audience": "organisation", "format": "pdf", "per": "all", "papers": ["a4"],
-                "output": "briefing/all-{paper}.pdf"}
+    briefing = {
+        "name": "briefing",
+        "title": "Briefing",
+        "template": "briefing.html.j2",
+        "audience": "organisation",
+        "format": "pdf",
+        "per": "all",
+        "papers": ["a4"],
+        "output": "briefing/all-{paper}.pdf",
+    }
     project.plan["documents"].append(briefing)
     return project.write()
 
@@ -38,23 +45,49 @@ def build_in_process(project: Project, outdir: Path, **env: str) -> dict[str, st
     """Run ``python build.py`` with ``env`` added; the sha256 of every file it wrote."""
     environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"} | env
     run = subprocess.run(
-        [sys.executable, str(REPO / "build.py"), "--project", str(project.root), "-o",
-         str(outdir), "--no-check", "-q"], env=environment, capture_output=True, text=True)
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "--project",
+            str(project.root),
+            "-o",
+            str(outdir),
+            "--no-check",
+            "-q",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
-    return {str(p.relative_to(outdir)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(outdir.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    return {
+        str(p.relative_to(outdir)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(outdir.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def test_same_inputs_and_source_date_epoch_give_identical_files(project, tmp_path):
     started = time.time()
-    first = build_in_process(project, tmp_path / "one", SOURCE_DATE_EPOCH=str(EPOCH), TZ="UTC",
-                             PYTHONHASHSEED="1")
+    first = build_in_process(
+        project, tmp_path / "one", SOURCE_DATE_EPOCH=str(EPOCH), TZ="UTC", PYTHONHASHSEED="1"
+    )
     if time.time() - started < 1.1:
         time.sleep(1.1)  # a different second on the wall clock
-    second = build_in_process(project, tmp_path / "two", SOURCE_DATE_EPOCH=str(EPOCH),
-                              TZ="Asia/Tokyo", PYTHONHASHSEED="2", LC_ALL="C")
-    assert sorted(first) == ["briefing/all-a4.pdf", "handouts/alpha-a4.pdf",
-                             "handouts/beta-a4.pdf", "manifest.json"]
+    second = build_in_process(
+        project,
+        tmp_path / "two",
+        SOURCE_DATE_EPOCH=str(EPOCH),
+        TZ="Asia/Tokyo",
+        PYTHONHASHSEED="2",
+        LC_ALL="C",
+    )
+    assert sorted(first) == [
+        "briefing/all-a4.pdf",
+        "handouts/alpha-a4.pdf",
+        "handouts/beta-a4.pdf",
+        "manifest.json",
+    ]
     assert first == second
 
 
@@ -93,14 +126,22 @@ def test_pdf_has_no_wall_clock_or_random_bytes(project, tmp_path, monkeypatch):
 
 
 def test_pptx_builds_are_reproducible(project, tmp_path):
-    deck = {"name": "deck", "title": "Deck", "template": "deck.html.j2", "audience": "speaker",
-            "format": "pptx", "per": "topic", "output": "decks/{topic}.pptx"}
+    deck = {
+        "name": "deck",
+        "title": "Deck",
+        "template": "deck.html.j2",
+        "audience": "speaker",
+        "format": "pptx",
+        "per": "topic",
+        "output": "decks/{topic}.pptx",
+    }
     project.plan["documents"] = [deck]
     project.write()
     first = build_in_process(project, tmp_path / "one", SOURCE_DATE_EPOCH=str(EPOCH), TZ="UTC")
     time.sleep(1.1)
-    second = build_in_process(project, tmp_path / "two", SOURCE_DATE_EPOCH=str(EPOCH),
-                              TZ="Asia/Tokyo")
+    second = build_in_process(
+        project, tmp_path / "two", SOURCE_DATE_EPOCH=str(EPOCH), TZ="Asia/Tokyo"
+    )
     assert "decks/alpha.pptx" in first
     assert first == second
 

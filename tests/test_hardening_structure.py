@@ -58,8 +58,9 @@ def test_deep_block_style_nesting_is_refused(project):
     assert any(f"nesting deeper than {MAX_DEPTH} levels" in m for m in msgs)
 
 
-@pytest.mark.parametrize(("field", "limit"), [("questions", 15), ("key_points", 12),
-                                              ("glossary", 60)])
+@pytest.mark.parametrize(
+    ("field", "limit"), [("questions", 15), ("key_points", 12), ("glossary", 60)]
+)
 def test_ten_thousand_list_items_are_refused_at_the_list(project, field, limit):
     template = project.topic()[field][0]
     project.topic()[field] = [template] * 1_000
@@ -121,9 +122,11 @@ def test_thousand_nested_link_openers_are_refused_quickly(project):
 
 # --- bounded builds -----------------------------------------------------------------
 
-PAGES = ('<!DOCTYPE html><html lang="en"><head><title>{{ topic.title }}</title></head><body>'
-         '{% for i in range(3000) %}<p style="break-after: page">Page {{ i }}</p>{% endfor %}'
-         "</body></html>")
+PAGES = (
+    '<!DOCTYPE html><html lang="en"><head><title>{{ topic.title }}</title></head><body>'
+    '{% for i in range(3000) %}<p style="break-after: page">Page {{ i }}</p>{% endfor %}'
+    "</body></html>"
+)
 
 
 def test_default_time_limit_is_sixty_seconds():
@@ -133,8 +136,10 @@ def test_default_time_limit_is_sixty_seconds():
 def test_three_thousand_page_document_stops_at_the_time_limit_naming_it(project):
     project.template("pages.html.j2", PAGES)
     project.document(template="pages.html.j2", output="long/{topic}-{paper}.pdf")
-    handout = project.plan["documents"][0] | {"template": "handout.html.j2",
-                                              "output": "handouts/{topic}-{paper}.pdf"}
+    handout = project.plan["documents"][0] | {
+        "template": "handout.html.j2",
+        "output": "handouts/{topic}-{paper}.pdf",
+    }
     project.plan["documents"].append(handout)
     project.plan["quality"] = {"time_limit_seconds": "1"}
     project.out.mkdir()
@@ -148,7 +153,8 @@ def test_three_thousand_page_document_stops_at_the_time_limit_naming_it(project)
     assert str(long_doc.error) == (
         "long/alpha-a4.pdf: took longer than 1 s and was stopped\n"
         "    hint: raise quality.time_limit_seconds in content/documents.yaml, "
-        "or shorten the document")
+        "or shorten the document"
+    )
     assert previous.read_bytes() == b"%PDF previous"
     assert handout_doc.ok  # the next document is still built
     assert not list(project.out.rglob(".medbrief-tmp-*"))

@@ -69,15 +69,18 @@ def test_script_tag_in_every_kind_of_field_is_escaped(project):
     assert "<script" not in html.lower()
 
 
-@pytest.mark.parametrize("text", [
-    "{{ 7*7 }}",
-    "{% include 'base.html.j2' %}",
-    "{{ config.items() }}",
-    "{{ lipsum.globals }}",
-    "{# comment #}",
-    "{% raw %}x{% endraw %}",
-    "${7+7} #{7+7} <%= 7+7 %>",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ 7*7 }}",
+        "{% include 'base.html.j2' %}",
+        "{{ config.items() }}",
+        "{{ lipsum.globals }}",
+        "{# comment #}",
+        "{% raw %}x{% endraw %}",
+        "${7+7} #{7+7} <%= 7+7 %>",
+    ],
+)
 def test_template_syntax_in_content_is_printed_literally(project, text):
     project.topic()["summary"]["plain"] = f"Sum {text} end"
     project.theme["organisation"]["name"] = f"Org {text}"
@@ -135,12 +138,17 @@ def test_every_refused_link_is_reported_at_once(project):
 
 
 def test_https_and_mailto_links_become_real_links(project):
-    project.topic()["summary"]["plain"] = ("See [the trial](https://example.org/trial) or "
-                                           "[write](mailto:info@example.org).")
+    project.topic()["summary"]["plain"] = (
+        "See [the trial](https://example.org/trial) or [write](mailto:info@example.org)."
+    )
     pdf, _ = built(project)
     with pikepdf.open(pdf) as doc:
-        uris = {str(a.A.URI) for page in doc.pages for a in page.get("/Annots", [])
-                if "/A" in a and "/URI" in a.A}
+        uris = {
+            str(a.A.URI)
+            for page in doc.pages
+            for a in page.get("/Annots", [])
+            if "/A" in a and "/URI" in a.A
+        }
     assert uris == {"https://example.org/trial", "mailto:info@example.org"}
 
 
@@ -168,11 +176,14 @@ def _chars_inside_pages(pdf) -> None:
 LONG = "Start " + "x" * 2_000 + " end"
 
 
-@pytest.mark.parametrize(("template", "per", "variants"), [
-    ("handout.html.j2", "topic", ["clear", "large"]),
-    ("clinician-summary.html.j2", "topic", None),
-    ("briefing.html.j2", "all", None),
-])
+@pytest.mark.parametrize(
+    ("template", "per", "variants"),
+    [
+        ("handout.html.j2", "topic", ["clear", "large"]),
+        ("clinician-summary.html.j2", "topic", None),
+        ("briefing.html.j2", "all", None),
+    ],
+)
 def test_longest_allowed_word_wraps_inside_the_page(project, template, per, variants):
     if per == "all":
         project.topics["beta"] = topic_data("beta")
@@ -183,8 +194,12 @@ def test_longest_allowed_word_wraps_inside_the_page(project, template, per, vari
         topic["questions"] = ["Q" + "y" * 299]
         topic["process"]["steps"][0]["label"] = "z" * 40
     output = "out/{topic}-{paper}" + ("-{variant}" if variants else "") + ".pdf"
-    project.document(template=template, per=per, variants=variants,
-                     output=output.replace("{topic}", "all") if per == "all" else output)
+    project.document(
+        template=template,
+        per=per,
+        variants=variants,
+        output=output.replace("{topic}", "all") if per == "all" else output,
+    )
     report = project.build()
     assert report.ok, [str(r.error) for r in report.failures]
     for result in report.results:
@@ -253,7 +268,7 @@ def test_character_no_packaged_font_has_in_a_template_fails_the_document_naming_
 def test_css_string_breakout_in_the_running_footer_stays_text(project):
     project.topic()["short_title"] = '"}@page{background:url(file:///x)}'
     pdf, html = built(project)
-    style = html[html.index("<style>"):html.index("</style>")]
+    style = html[html.index("<style>") : html.index("</style>")]
     assert "url(file" not in style
     qpdf_check(pdf)
 

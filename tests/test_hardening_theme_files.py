@@ -48,8 +48,12 @@ def real_master() -> bytes:
     return buffer.getvalue()
 
 
-def rezip(data: bytes, change=None, extra: dict[str, bytes] | None = None,
-          compression=zipfile.ZIP_DEFLATED) -> bytes:
+def rezip(
+    data: bytes,
+    change=None,
+    extra: dict[str, bytes] | None = None,
+    compression=zipfile.ZIP_DEFLATED,
+) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", compression) as dst:
         for item in src.infolist():
@@ -96,17 +100,22 @@ def test_master_part_with_an_absurd_ratio_is_refused():
         inspect_master(data)
 
 
-EXTERNAL = ('<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
-            '2006/relationships/image" Target="{}" TargetMode="External"/>')
+EXTERNAL = (
+    '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
+    '2006/relationships/image" Target="{}" TargetMode="External"/>'
+)
 
 
-@pytest.mark.parametrize("target", ["https://tracker.example/pixel.gif",
-                                    "file://server/share/logo.png", "file:///etc/passwd"])
+@pytest.mark.parametrize(
+    "target",
+    ["https://tracker.example/pixel.gif", "file://server/share/logo.png", "file:///etc/passwd"],
+)
 def test_master_linking_outside_itself_is_refused(project, target):
     def add_link(name, body):
         if name == "ppt/slideLayouts/_rels/slideLayout1.xml.rels":
-            return body.replace(b"</Relationships>",
-                                EXTERNAL.format(target).encode() + b"</Relationships>")
+            return body.replace(
+                b"</Relationships>", EXTERNAL.format(target).encode() + b"</Relationships>"
+            )
         return body
 
     use_master(project, rezip(real_master(), add_link))
@@ -121,13 +130,18 @@ def _potx(name, body):
     return body
 
 
-@pytest.mark.parametrize(("data", "said"), [
-    (lambda: rezip(real_master(), _potx), "master is a PowerPoint template (.potx)"),
-    (lambda: b"just text, not a zip", "not a valid .pptx zip"),
-    (lambda: real_master()[:5000], "not a valid .pptx zip"),
-    (lambda: rezip(real_master(), lambda n, b: b.replace(b"presentation.main", b"nothing")),
-     "master is not a PowerPoint presentation"),
-])
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (lambda: rezip(real_master(), _potx), "master is a PowerPoint template (.potx)"),
+        (lambda: b"just text, not a zip", "not a valid .pptx zip"),
+        (lambda: real_master()[:5000], "not a valid .pptx zip"),
+        (
+            lambda: rezip(real_master(), lambda n, b: b.replace(b"presentation.main", b"nothing")),
+            "master is not a PowerPoint presentation",
+        ),
+    ],
+)
 def test_unusable_master_is_a_located_error_with_exit_2(project, data, said):
     use_master(project, data())
     [msg] = _problems(project)
@@ -135,9 +149,13 @@ def test_unusable_master_is_a_located_error_with_exit_2(project, data, said):
     assert msg.startswith(f"content/theme.yaml:{line}:14: pptx_master: assets/org.pptx: "), msg
     assert said in msg
     assert "DeckStyle" not in msg
-    run = subprocess.run([sys.executable, str(REPO / "build.py"), "--project",
-                          str(project.root), "-q"], capture_output=True, text=True,
-                         timeout=120, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    run = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--project", str(project.root), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
     assert run.returncode == 2 and said in run.stderr and "Traceback" not in run.stderr
 
 
@@ -147,8 +165,10 @@ def test_missing_layout_is_located_at_its_layouts_line_without_naming_deckstyle(
     [msg] = _problems(project)
     line = _theme_line(project, "comparison")
     assert msg.startswith(f"content/theme.yaml:{line}:")
-    assert 'layouts.comparison: layout "Side by Side" (for "comparison" slides) is not in ' \
-           "assets/org.pptx" in msg
+    assert (
+        'layouts.comparison: layout "Side by Side" (for "comparison" slides) is not in '
+        "assets/org.pptx" in msg
+    )
     assert "'Title Slide'" in msg and "DeckStyle" not in msg
 
 
@@ -157,17 +177,23 @@ def test_master_python_pptx_cannot_open_is_a_located_error(project):
 
     def link(name, body):
         if name == "ppt/slideLayouts/_rels/slideLayout7.xml.rels":
-            return body.replace(b"</Relationships>", (
-                b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/'
-                b'officeDocument/2006/relationships/image" Target="../media/odd.qqq"/>'
-                b"</Relationships>"))
+            return body.replace(
+                b"</Relationships>",
+                (
+                    b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/image" Target="../media/odd.qqq"/>'
+                    b"</Relationships>"
+                ),
+            )
         return body
 
     use_master(project, rezip(data, link))
     [msg] = _problems(project)
     line = _theme_line(project, "pptx_master")
-    assert msg.startswith(f"content/theme.yaml:{line}:14: pptx_master: assets/org.pptx: cannot "
-                          "be opened as a presentation (")
+    assert msg.startswith(
+        f"content/theme.yaml:{line}:14: pptx_master: assets/org.pptx: cannot "
+        "be opened as a presentation ("
+    )
 
 
 def test_master_without_the_default_layout_names_says_how_to_map_them(project):
@@ -185,30 +211,50 @@ def test_master_parts_no_deck_needs_are_not_copied(project, tmp_path):
 
     def picture_on_unused_layout(name, body):
         if name == "[Content_Types].xml":
-            return body.replace(b"<Default ", b'<Default Extension="png" ContentType="image/png"'
-                                b"/><Default ", 1)
+            return body.replace(
+                b"<Default ", b'<Default Extension="png" ContentType="image/png"/><Default ', 1
+            )
         if name == "ppt/slideLayouts/_rels/slideLayout6.xml.rels":  # "Title Only": unused
-            return body.replace(b"</Relationships>", (
-                b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/'
-                b'officeDocument/2006/relationships/image" Target="../media/big.png"/>'
-                b"</Relationships>"))
+            return body.replace(
+                b"</Relationships>",
+                (
+                    b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/image" Target="../media/big.png"/>'
+                    b"</Relationships>"
+                ),
+            )
         return body
 
-    data = rezip(real_master(), picture_on_unused_layout, {"ppt/media/big.png": big,
-                                                           "customXml/item1.xml": b"<x/>"})
+    data = rezip(
+        real_master(),
+        picture_on_unused_layout,
+        {"ppt/media/big.png": big, "customXml/item1.xml": b"<x/>"},
+    )
     use_master(project, data)
-    project.plan["documents"] = [{"name": "deck", "title": "Deck", "template": "deck.html.j2",
-                                  "audience": "speaker", "format": "pptx", "per": "topic",
-                                  "output": "decks/{topic}.pptx"}]
+    project.plan["documents"] = [
+        {
+            "name": "deck",
+            "title": "Deck",
+            "template": "deck.html.j2",
+            "audience": "speaker",
+            "format": "pptx",
+            "per": "topic",
+            "output": "decks/{topic}.pptx",
+        }
+    ]
     report = project.build()
     assert report.ok, [str(r.error) for r in report.failures]
     with zipfile.ZipFile(project.out / "decks/alpha.pptx") as z:
         names = z.namelist()
-        assert not any(n.startswith("ppt/media/") and z.getinfo(n).file_size == len(big)
-                       for n in names), names
+        assert not any(
+            n.startswith("ppt/media/") and z.getinfo(n).file_size == len(big) for n in names
+        ), names
         assert not any(n.startswith("customXml/") for n in names)
-        assert not any("TargetMode=\"External\"" in z.read(n).decode("utf-8", "replace")
-                       for n in names if n.endswith(".rels"))
+        assert not any(
+            'TargetMode="External"' in z.read(n).decode("utf-8", "replace")
+            for n in names
+            if n.endswith(".rels")
+        )
 
 
 # --- measuring fonts ------------------------------------------------------------------------
@@ -217,9 +263,10 @@ def test_master_parts_no_deck_needs_are_not_copied(project, tmp_path):
 def _fonts(project: Project, regular: bytes, bold: bytes | None = None) -> None:
     project.write_file("fonts/Org-Regular.ttf", regular)
     project.write_file("fonts/Org-Bold.ttf", bold if bold is not None else regular)
-    project.theme["fonts"] = {"deck": "Org Sans",
-                              "deck_metrics": {"regular": "fonts/Org-Regular.ttf",
-                                               "bold": "fonts/Org-Bold.ttf"}}
+    project.theme["fonts"] = {
+        "deck": "Org Sans",
+        "deck_metrics": {"regular": "fonts/Org-Regular.ttf", "bold": "fonts/Org-Bold.ttf"},
+    }
 
 
 def _with_fstype(value: int) -> bytes:
@@ -232,14 +279,17 @@ def _with_fstype(value: int) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("data", "said"), [
-    (lambda: ARIMO.read_bytes()[:20_000], "font is truncated: its loca table ends at byte"),
-    (lambda: ARIMO.read_bytes()[:-1000], "font is truncated: its"),
-    (lambda: ARIMO.read_bytes()[:200], "not a complete TrueType/OpenType font"),
-    (lambda: b"not a font at all", "not a complete TrueType/OpenType font"),
-    (lambda: b"", "not a complete TrueType/OpenType font"),
-    (lambda: _with_fstype(0x0002), "the font's licence field (OS/2 fsType 0x0002) does not"),
-])
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (lambda: ARIMO.read_bytes()[:20_000], "font is truncated: its loca table ends at byte"),
+        (lambda: ARIMO.read_bytes()[:-1000], "font is truncated: its"),
+        (lambda: ARIMO.read_bytes()[:200], "not a complete TrueType/OpenType font"),
+        (lambda: b"not a font at all", "not a complete TrueType/OpenType font"),
+        (lambda: b"", "not a complete TrueType/OpenType font"),
+        (lambda: _with_fstype(0x0002), "the font's licence field (OS/2 fsType 0x0002) does not"),
+    ],
+)
 def test_bad_measuring_font_is_a_located_error_at_load(project, data, said):
     _fonts(project, data(), ARIMO.read_bytes())
     [msg] = _problems(project)
@@ -280,21 +330,34 @@ def use_bomb(levels: int, fan: int = 10) -> bytes:
     for level in range(1, levels + 1):
         uses = "".join(f'<use href="#l{level - 1}"/>' for _ in range(fan))
         groups.append(f'<g id="l{level}">{uses}</g>')
-    return ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs>'
-            + "".join(groups) + f'</defs><use href="#l{levels}"/></svg>').encode()
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs>'
+        + "".join(groups)
+        + f'</defs><use href="#l{levels}"/></svg>'
+    ).encode()
 
 
-@pytest.mark.parametrize(("svg", "said"), [
-    (use_bomb(9), f"more than {MAX_SVG_EXPANDED:,} elements"),
-    (use_bomb(5), f"more than {MAX_SVG_EXPANDED:,} elements"),
-    (use_bomb(40, fan=2), f"more than {MAX_SVG_EXPANDED:,} elements"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g></svg>',
-     "refers to itself"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><pattern id="p"><rect fill="url(#p)"/>'
-     b"</pattern></svg>", "refers to itself"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 100 + b"</g>" * 100 + b"</svg>",
-     f"deeper than {MAX_SVG_DEPTH} levels"),
-])
+@pytest.mark.parametrize(
+    ("svg", "said"),
+    [
+        (use_bomb(9), f"more than {MAX_SVG_EXPANDED:,} elements"),
+        (use_bomb(5), f"more than {MAX_SVG_EXPANDED:,} elements"),
+        (use_bomb(40, fan=2), f"more than {MAX_SVG_EXPANDED:,} elements"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g></svg>',
+            "refers to itself",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><pattern id="p"><rect fill="url(#p)"/>'
+            b"</pattern></svg>",
+            "refers to itself",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 100 + b"</g>" * 100 + b"</svg>",
+            f"deeper than {MAX_SVG_DEPTH} levels",
+        ),
+    ],
+)
 def test_svg_complexity_is_bounded(svg, said):
     started = time.perf_counter()
     problem = check_svg(svg)
@@ -309,8 +372,9 @@ def test_svg_with_a_few_uses_is_accepted():
 def test_svg_use_bomb_logo_is_refused_at_load(project):
     project.write_file("assets/logo.svg", use_bomb(9))
     [msg] = _problems(project)
-    assert msg.startswith("content/theme.yaml:5:7: logo: content/assets/logo.svg: SVG draws "
-                          "more than")
+    assert msg.startswith(
+        "content/theme.yaml:5:7: logo: content/assets/logo.svg: SVG draws more than"
+    )
 
 
 def _png(width: int = 64, height: int = 64) -> bytes:
@@ -337,7 +401,7 @@ def test_truncated_png_logo_is_refused_at_load(project, cut, lenient, monkeypatc
 def test_png_with_a_broken_data_stream_is_refused_at_load(project):
     data = bytearray(_png())
     start = data.index(b"IDAT") + 20
-    data[start:start + 200] = b"\xff" * 200
+    data[start : start + 200] = b"\xff" * 200
     project.write_file("assets/logo.png", bytes(data))
     project.theme["logo"] = "assets/logo.png"
     [msg] = _problems(project)

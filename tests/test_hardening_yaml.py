@@ -35,20 +35,23 @@ def project(tmp_path) -> Project:
 # --- no silent types ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("answer: NO", "NO"),
-    ("answer: yes", "yes"),
-    ("answer: off", "off"),
-    ("version: 1.10", "1.10"),
-    ("time: 1:30", "1:30"),
-    ("octal: 012", "012"),
-    ("hex: 0x1F", "0x1F"),
-    ("big: 1e400", "1e400"),
-    ("inf: .inf", ".inf"),
-    ("nan: .NaN", ".NaN"),
-    ("date: 2026-01-10", "2026-01-10"),
-    ("quoted: '1.10'", "1.10"),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("answer: NO", "NO"),
+        ("answer: yes", "yes"),
+        ("answer: off", "off"),
+        ("version: 1.10", "1.10"),
+        ("time: 1:30", "1:30"),
+        ("octal: 012", "012"),
+        ("hex: 0x1F", "0x1F"),
+        ("big: 1e400", "1e400"),
+        ("inf: .inf", ".inf"),
+        ("nan: .NaN", ".NaN"),
+        ("date: 2026-01-10", "2026-01-10"),
+        ("quoted: '1.10'", "1.10"),
+    ],
+)
 def test_plain_scalars_stay_text_as_written(text, value):
     key = text.split(":")[0]
     assert parse(text) == {key: value}
@@ -77,7 +80,8 @@ def test_boolean_looking_where_a_list_is_expected_is_a_located_error(project):
     line = text[:start].count("\n") + 1
     assert problems_of(e) == [
         f"content/topics/alpha.yaml:{line}:12: questions: expected a list, got 'NO'\n"
-        "    hint: write a list here, one `- item` per line"]
+        "    hint: write a list here, one `- item` per line"
+    ]
 
 
 # --- refused structures -------------------------------------------------------
@@ -116,14 +120,17 @@ def test_merge_key_is_refused():
     assert "anchors and aliases are not allowed" in msg
 
 
-@pytest.mark.parametrize("tagged", [
-    '!!python/object/apply:os.system ["touch {marker}"]',
-    "!!python/name:os.system",
-    '!!python/object/new:subprocess.Popen [["touch", "{marker}"]]',
-    "!!binary aGVsbG8=",
-    "!!str 12",
-    "!custom value",
-])
+@pytest.mark.parametrize(
+    "tagged",
+    [
+        '!!python/object/apply:os.system ["touch {marker}"]',
+        "!!python/name:os.system",
+        '!!python/object/new:subprocess.Popen [["touch", "{marker}"]]',
+        "!!binary aGVsbG8=",
+        "!!str 12",
+        "!custom value",
+    ],
+)
 def test_explicit_tags_are_refused_and_never_run(tagged, tmp_path):
     marker = tmp_path / "pwned"
     [msg] = refused("payload: " + tagged.format(marker=marker) + "\n")
@@ -177,8 +184,10 @@ def test_lone_carriage_return_does_not_leak_into_values():
 
 def test_latin1_bytes_are_a_located_error_naming_the_byte():
     [msg] = refused(b"title: ok\nname: caf\xe9 au lait\n")
-    assert msg == ("x.yaml:2:10: byte 0xe9 is not valid UTF-8\n"
-                   "    hint: save the file as UTF-8 (it looks like Latin-1 or Windows-1252)")
+    assert msg == (
+        "x.yaml:2:10: byte 0xe9 is not valid UTF-8\n"
+        "    hint: save the file as UTF-8 (it looks like Latin-1 or Windows-1252)"
+    )
 
 
 def test_utf16_file_is_refused_not_misread():
@@ -188,8 +197,9 @@ def test_utf16_file_is_refused_not_misread():
 
 @pytest.mark.parametrize("text", ["", "   \n\n", "\ufeff"])
 def test_empty_file_is_refused(text):
-    assert refused(text) == ["x.yaml:1:1: file is empty\n    hint: add the content, or delete "
-                             "the file"]
+    assert refused(text) == [
+        "x.yaml:1:1: file is empty\n    hint: add the content, or delete the file"
+    ]
 
 
 def test_comment_only_topic_is_a_located_error(project):
@@ -223,13 +233,28 @@ def test_ten_megabyte_topic_is_refused_through_the_loader(project):
 # --- forbidden characters -----------------------------------------------------
 
 FORBIDDEN = [
-    ("\x00", "U+0000"), ("\x07", "U+0007"), ("\x08", "U+0008"), ("\x0b", "U+000B"),
-    ("\x0c", "U+000C"), ("\x1b", "U+001B"), ("\x1f", "U+001F"), ("\x7f", "U+007F"),
-    ("\x85", "U+0085"), ("\x9b", "U+009B"), ("\ufffe", "U+FFFE"), ("\uffff", "U+FFFF"),
+    ("\x00", "U+0000"),
+    ("\x07", "U+0007"),
+    ("\x08", "U+0008"),
+    ("\x0b", "U+000B"),
+    ("\x0c", "U+000C"),
+    ("\x1b", "U+001B"),
+    ("\x1f", "U+001F"),
+    ("\x7f", "U+007F"),
+    ("\x85", "U+0085"),
+    ("\x9b", "U+009B"),
+    ("\ufffe", "U+FFFE"),
+    ("\uffff", "U+FFFF"),
     ("\ufdd0", "U+FDD0"),
-    ("\u202e", "U+202E (right-to-left override)"), ("\u202d", "U+202D (left-to-right override)"),
-    ("\u202a", "U+202A"), ("\u202b", "U+202B"), ("\u202c", "U+202C"),
-    ("\u2066", "U+2066"), ("\u2067", "U+2067"), ("\u2068", "U+2068"), ("\u2069", "U+2069"),
+    ("\u202e", "U+202E (right-to-left override)"),
+    ("\u202d", "U+202D (left-to-right override)"),
+    ("\u202a", "U+202A"),
+    ("\u202b", "U+202B"),
+    ("\u202c", "U+202C"),
+    ("\u2066", "U+2066"),
+    ("\u2067", "U+2067"),
+    ("\u2068", "U+2068"),
+    ("\u2069", "U+2069"),
 ]
 
 
@@ -273,12 +298,15 @@ def test_forbidden_character_in_a_topic_is_located_in_the_content_file(project):
     assert "forbidden character U+202E (right-to-left override)" in msg
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ('a: "x\\ty"', "x\ty"),
-    ('a: "x\\ny"', "x\ny"),
-    ("a: x\u200ey", "x\u200ey"),
-    ("a: x\u200fy", "x\u200fy"),
-    ("a: x\u00a0y", "x\u00a0y"),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('a: "x\\ty"', "x\ty"),
+        ('a: "x\\ny"', "x\ny"),
+        ("a: x\u200ey", "x\u200ey"),
+        ("a: x\u200fy", "x\u200fy"),
+        ("a: x\u00a0y", "x\u00a0y"),
+    ],
+)
 def test_allowed_invisible_characters_are_kept(text, value):
     assert parse(text) == {"a": value}

@@ -20,8 +20,9 @@ from medbrief.loader import load_project
 from medbrief.output import MANIFEST
 from medbrief.pipeline import build, outdated_jobs
 
-PLAN = MINIMAL_PLAN.replace("papers: [a4, letter]\n    variants: [clear, large]",
-                            "papers: [a4]\n    variants: [clear]")
+PLAN = MINIMAL_PLAN.replace(
+    "papers: [a4, letter]\n    variants: [clear, large]", "papers: [a4]\n    variants: [clear]"
+)
 HANDOUTS = {"handouts/alpha-topic-clear-print-a4.pdf", "handouts/beta-topic-clear-print-a4.pdf"}
 SUMMARIES = {"clinician/alpha-topic-summary-a4.pdf", "clinician/beta-topic-summary-a4.pdf"}
 BRIEFING = {"briefing/demo-briefing-a4.pdf"}
@@ -36,8 +37,11 @@ def small(mini_project: ProjectCopy) -> ProjectCopy:
 
 def files_state(out: Path) -> dict[str, tuple[int, int]]:
     """Inode and modification time of every file: a rewritten file changes both."""
-    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in sorted(out.rglob("*")) if p.is_file() and p.name != ".medbrief.lock"}
+    return {
+        p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != ".medbrief.lock"
+    }
 
 
 def rebuilt(project: ProjectCopy, out: Path, **kwargs) -> set[str]:
@@ -74,23 +78,34 @@ def test_each_dependency_rebuilds_exactly_the_documents_that_use_it(small, tmp_p
     assert rebuilt(small, out) == ALL
 
     small.edit("content/topics/alpha-topic.yaml", "A short summary.", "A shorter summary.")
-    assert rebuilt(small, out) == {"handouts/alpha-topic-clear-print-a4.pdf",
-                                   "clinician/alpha-topic-summary-a4.pdf", *BRIEFING}
+    assert rebuilt(small, out) == {
+        "handouts/alpha-topic-clear-print-a4.pdf",
+        "clinician/alpha-topic-summary-a4.pdf",
+        *BRIEFING,
+    }
 
-    small.write("templates/css/handout.css", small.read("templates/css/handout.css")
-                + "\n.unused-rule { color: black; }\n")
+    small.write(
+        "templates/css/handout.css",
+        small.read("templates/css/handout.css") + "\n.unused-rule { color: black; }\n",
+    )
     assert rebuilt(small, out) == HANDOUTS
 
-    small.write("templates/clinician-summary.html.j2",
-                small.read("templates/clinician-summary.html.j2") + "{# edited #}\n")
+    small.write(
+        "templates/clinician-summary.html.j2",
+        small.read("templates/clinician-summary.html.j2") + "{# edited #}\n",
+    )
     assert rebuilt(small, out) == SUMMARIES
 
-    small.write("templates/partials/macros.html.j2",
-                small.read("templates/partials/macros.html.j2") + "{# edited #}\n")
+    small.write(
+        "templates/partials/macros.html.j2",
+        small.read("templates/partials/macros.html.j2") + "{# edited #}\n",
+    )
     assert rebuilt(small, out) == ALL  # every template imports the macros
 
-    small.write("templates/css/base.css",
-                small.read("templates/css/base.css") + "\n.unused-rule { color: black; }\n")
+    small.write(
+        "templates/css/base.css",
+        small.read("templates/css/base.css") + "\n.unused-rule { color: black; }\n",
+    )
     assert rebuilt(small, out) == ALL  # base.html.j2 links it, every template extends it
 
     logo = small.path("content/assets/logo.svg")
@@ -120,8 +135,10 @@ def test_a_changed_or_deleted_output_is_rebuilt(small, tmp_path):
     rebuilt(small, out)
     (out / "clinician/alpha-topic-summary-a4.pdf").write_bytes(b"%PDF-1.7 tampered")
     (out / "handouts/beta-topic-clear-print-a4.pdf").unlink()
-    assert rebuilt(small, out) == {"clinician/alpha-topic-summary-a4.pdf",
-                                   "handouts/beta-topic-clear-print-a4.pdf"}
+    assert rebuilt(small, out) == {
+        "clinician/alpha-topic-summary-a4.pdf",
+        "handouts/beta-topic-clear-print-a4.pdf",
+    }
 
 
 def test_a_manifest_without_fingerprints_rebuilds(small, tmp_path):
@@ -151,8 +168,9 @@ def test_a_font_file_is_part_of_the_fingerprint(small, tmp_path, monkeypatch):
     copy.write_bytes(real[0].path.read_bytes())
     fake = (fonts.FontFile(real[0].family, copy, real[0].weight, real[0].style), *real[1:])
     original = fonts.family_files
-    monkeypatch.setattr(fonts, "family_files",
-                        lambda family: fake if family == real[0].family else original(family))
+    monkeypatch.setattr(
+        fonts, "family_files", lambda family: fake if family == real[0].family else original(family)
+    )
     before = fp_module.fingerprint(project, job)
     assert fp_module.fingerprint(project, job) == before
     copy.write_bytes(copy.read_bytes() + b"\0")
@@ -164,11 +182,17 @@ def test_the_fingerprint_names_its_parts_and_the_template_closure(small):
     handout = next(j for j in plan_jobs(project) if j.document == "handout")
     parts = fp_module.fingerprint_parts(project, handout)
     assert set(parts) == {"topics", "plan", "content", "templates", "fonts", "software"}
-    files = {p.relative_to(small.root).as_posix()
-             for p in fp_module.template_files(project, handout.spec.template)}
-    assert {"templates/handout.html.j2", "templates/base.html.j2",
-            "templates/partials/macros.html.j2", "templates/css/base.css",
-            "templates/css/handout.css"} <= files
+    files = {
+        p.relative_to(small.root).as_posix()
+        for p in fp_module.template_files(project, handout.spec.template)
+    }
+    assert {
+        "templates/handout.html.j2",
+        "templates/base.html.j2",
+        "templates/partials/macros.html.j2",
+        "templates/css/base.css",
+        "templates/css/handout.css",
+    } <= files
     assert "templates/css/clinician.css" not in files
 
 
@@ -188,7 +212,9 @@ def test_check_decides_staleness_by_fingerprint_not_file_times(small, tmp_path):
     jobs = plan_jobs(project)
     os.utime(small.path("content/theme.yaml"))  # newer, unchanged
     assert outdated_jobs(project, out, jobs) == []
-    small.write("templates/css/clinician.css",
-                small.read("templates/css/clinician.css") + "\n/* edited */\n")
+    small.write(
+        "templates/css/clinician.css",
+        small.read("templates/css/clinician.css") + "\n/* edited */\n",
+    )
     project = load_project(small.root)
     assert {j.output for j in outdated_jobs(project, out, plan_jobs(project))} == SUMMARIES

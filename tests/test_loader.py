@@ -32,8 +32,7 @@ def test_real_content_loads(project_copy):
         assert topic.last_reviewed < topic.next_review
         assert topic.status in ("investigational", "experimental")  # neither is approved
     assert project.theme.organisation.name
-    assert {d.name for d in project.plan.documents} >= {"handout", "clinician-summary",
-                                                        "briefing"}
+    assert {d.name for d in project.plan.documents} >= {"handout", "clinician-summary", "briefing"}
 
 
 def test_minimal_project_loads_and_keeps_strings(mini_project):
@@ -57,9 +56,11 @@ def test_unknown_key(mini_project):
 
 
 def test_wrong_type_list_for_heading(mini_project):
-    text = break_topic(mini_project,
-                       "    heading:\n      plain: Challenges\n      clinical: Challenges\n",
-                       "    heading: [Challenges, Open questions]\n")
+    text = break_topic(
+        mini_project,
+        "    heading:\n      plain: Challenges\n      clinical: Challenges\n",
+        "    heading: [Challenges, Open questions]\n",
+    )
     line, col = position(text, "[Challenges, Open questions]")
     assert messages(mini_project.root) == [
         f"{TOPIC}:{line}:{col}: sections[2].heading: expected a mapping, got a list\n"
@@ -68,8 +69,11 @@ def test_wrong_type_list_for_heading(mini_project):
 
 
 def test_wrong_type_list_for_text(mini_project):
-    text = break_topic(mini_project, "  - Is a trial right for me?\n",
-                       "  - Is a trial right for me?\n  - [one, two]\n")
+    text = break_topic(
+        mini_project,
+        "  - Is a trial right for me?\n",
+        "  - Is a trial right for me?\n  - [one, two]\n",
+    )
     line, col = position(text, "[one, two]")
     assert messages(mini_project.root) == [
         f"{TOPIC}:{line}:{col}: questions[1]: expected text, got a list\n"
@@ -92,10 +96,13 @@ def test_missing_nested_field_is_located_at_its_parent(mini_project):
     ]
 
 
-@pytest.mark.parametrize("bad, detail", [
-    ("2026-13-45", "month value is outside expected range of 1-12"),
-    ("15/01/2026", "invalid character in year"),
-])
+@pytest.mark.parametrize(
+    "bad, detail",
+    [
+        ("2026-13-45", "month value is outside expected range of 1-12"),
+        ("15/01/2026", "invalid character in year"),
+    ],
+)
 def test_bad_date(mini_project, bad, detail):
     text = break_topic(mini_project, "last_reviewed: 2026-01-15", f"last_reviewed: {bad}")
     line, col = position(text, bad)
@@ -115,8 +122,11 @@ def test_next_review_must_follow_last_review(mini_project):
 
 
 def test_unknown_source_id(mini_project):
-    text = break_topic(mini_project, "    sources: [demo-source]\nsections:",
-                       "    sources: [demo-source, nope]\nsections:")
+    text = break_topic(
+        mini_project,
+        "    sources: [demo-source]\nsections:",
+        "    sources: [demo-source, nope]\nsections:",
+    )
     line, col = position(text, "nope]")
     assert messages(mini_project.root) == [
         f"{TOPIC}:{line}:{col}: key_points[0].sources[1]: unknown source id 'nope'\n"
@@ -143,8 +153,11 @@ def test_id_must_match_file_name(mini_project):
 
 
 def test_unknown_topic_in_plan(mini_project):
-    text = mini_project.edit("content/documents.yaml", "    per: all\n",
-                             "    per: all\n    topics: [alpha-topic, nope-topic]\n")
+    text = mini_project.edit(
+        "content/documents.yaml",
+        "    per: all\n",
+        "    per: all\n    topics: [alpha-topic, nope-topic]\n",
+    )
     line, col = position(text, "nope-topic")
     assert messages(mini_project.root) == [
         f"content/documents.yaml:{line}:{col}: documents[2].topics[1]: unknown topic "
@@ -154,8 +167,9 @@ def test_unknown_topic_in_plan(mini_project):
 
 def test_all_errors_of_a_run_are_reported_together(mini_project):
     alpha = break_topic(mini_project, "short_title: Demo\n", "short_title: Demo\ncolour: red\n")
-    beta = mini_project.edit("content/topics/beta-topic.yaml", 'version: "1.0"\n',
-                             'version: "1.0"\nversion: "2.0"\n')
+    beta = mini_project.edit(
+        "content/topics/beta-topic.yaml", 'version: "1.0"\n', 'version: "1.0"\nversion: "2.0"\n'
+    )
     theme = mini_project.edit("content/theme.yaml", "\ndisclaimers:", "\ndisclaimer:")
     red, version = position(alpha, "red"), position(beta, 'version: "2.0"')
     first_key, disclaimer = position(theme, "\norganisation:"), position(theme, "\ndisclaimer:")

@@ -16,8 +16,10 @@ from medbrief.pipeline import Builder, build
 from medbrief.quality import textstats
 from medbrief.writers import pdf
 
-PLAN = MINIMAL_PLAN.replace("papers: [a4, letter]\n    variants: [clear, large]",
-                            "papers: [a4, letter]\n    variants: [clear]")
+PLAN = MINIMAL_PLAN.replace(
+    "papers: [a4, letter]\n    variants: [clear, large]",
+    "papers: [a4, letter]\n    variants: [clear]",
+)
 
 
 @pytest.fixture
@@ -56,8 +58,10 @@ def test_each_linked_stylesheet_is_parsed_once_per_process(small):
 
 
 def test_a_stylesheet_warning_fails_every_document_that_links_it(small, tmp_path):
-    small.write("templates/css/handout.css",
-                small.read("templates/css/handout.css") + "\n.box { colr: red; }\n")
+    small.write(
+        "templates/css/handout.css",
+        small.read("templates/css/handout.css") + "\n.box { colr: red; }\n",
+    )
     report = build(small.root, tmp_path / "out", Filters(documents=frozenset({"handout"})))
     assert len(report.failures) == 4  # not only the first, which parsed it
     for result in report.failures:

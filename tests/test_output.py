@@ -61,18 +61,25 @@ def test_disk_full_keeps_previous_file(tmp_path, monkeypatch, broken):
         atomic_write(target, b"%PDF- half a new file")
     monkeypatch.undo()
     assert str(info.value).splitlines()[0] == (
-        f"{target}: cannot write: the disk is full; the previous file is unchanged")
+        f"{target}: cannot write: the disk is full; the previous file is unchanged"
+    )
     assert info.value.hint == "free some space and build again"
     assert target.read_bytes() == before
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("code, what, hint", [
-    (errno.EROFS, "the output folder is on a read-only file system",
-     "choose another folder with --output"),
-    (errno.EACCES, "permission denied", "choose a folder you can write to with --output"),
-    (errno.EIO, "Input/output error", "check the output folder"),
-])
+@pytest.mark.parametrize(
+    "code, what, hint",
+    [
+        (
+            errno.EROFS,
+            "the output folder is on a read-only file system",
+            "choose another folder with --output",
+        ),
+        (errno.EACCES, "permission denied", "choose a folder you can write to with --output"),
+        (errno.EIO, "Input/output error", "check the output folder"),
+    ],
+)
 def test_other_write_errors_are_explained(tmp_path, monkeypatch, code, what, hint):
     def fail(*args, **kwargs):
         raise OSError(code, os.strerror(code))
@@ -81,7 +88,8 @@ def test_other_write_errors_are_explained(tmp_path, monkeypatch, code, what, hin
     with pytest.raises(OutputError) as info:
         atomic_write(tmp_path / "x.pdf", b"data")
     assert str(info.value).splitlines()[0] == (
-        f"{tmp_path / 'x.pdf'}: cannot write: {what}; the previous file is unchanged")
+        f"{tmp_path / 'x.pdf'}: cannot write: {what}; the previous file is unchanged"
+    )
     assert info.value.hint == hint
 
 
@@ -108,8 +116,9 @@ def test_lock_makes_a_second_build_wait_and_say_for_what(tmp_path):
     thread.join(5)
     assert events == ["first build ends", "second build starts"]
     assert len(said) == 1
-    assert said[0].startswith(f"another build is writing into {out.resolve()} (process "
-                              f"{os.getpid()} on ")
+    assert said[0].startswith(
+        f"another build is writing into {out.resolve()} (process {os.getpid()} on "
+    )
     assert "python" in said[0] and "this one starts when it ends" in said[0]
 
 
@@ -139,10 +148,18 @@ def test_the_lock_goes_to_the_cache_when_the_parent_cannot_be_written(tmp_path, 
 def test_a_killed_builds_lock_never_blocks(tmp_path):
     out = tmp_path / "output"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
-         "from medbrief.output import locked\n"
-         "with locked(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(600)\n",
-         str(out)], stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": SRC})
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\n"
+            "from medbrief.output import locked\n"
+            "with locked(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(600)\n",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": SRC},
+    )
     with holder.stdout:
         assert holder.stdout.readline().strip() == "held"
         os.kill(holder.pid, signal.SIGKILL)
@@ -175,23 +192,42 @@ def test_lock_removes_temporaries_of_a_killed_build(tmp_path):
 
 
 def entry(path: str, data: bytes = b"x", **changes) -> ManifestEntry:
-    base = ManifestEntry(path=path, format="pdf", document="handout", topics=["car-t-ms"],
-                         audience="patient", paper="a4", variant="clear", pages=2,
-                         sha256=sha256(data), fingerprint="f" * 64)
+    base = ManifestEntry(
+        path=path,
+        format="pdf",
+        document="handout",
+        topics=["car-t-ms"],
+        audience="patient",
+        paper="a4",
+        variant="clear",
+        pages=2,
+        sha256=sha256(data),
+        fingerprint="f" * 64,
+    )
     return dataclasses.replace(base, **changes)
 
 
 def test_manifest_format(tmp_path):
     (tmp_path / "a.pdf").write_bytes(b"x")
     write_manifest(tmp_path, [entry("a.pdf")])
-    assert json.loads((tmp_path / MANIFEST).read_text()) == {"files": [{
-        "path": "a.pdf", "format": "pdf", "document": "handout", "topics": ["car-t-ms"],
-        "audience": "patient", "paper": "a4", "variant": "clear", "pages": 2,
-        "sha256": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881",
-        "site": None,
-        "approval": "draft",
-        "fingerprint": "f" * 64,
-    }]}
+    assert json.loads((tmp_path / MANIFEST).read_text()) == {
+        "files": [
+            {
+                "path": "a.pdf",
+                "format": "pdf",
+                "document": "handout",
+                "topics": ["car-t-ms"],
+                "audience": "patient",
+                "paper": "a4",
+                "variant": "clear",
+                "pages": 2,
+                "sha256": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881",
+                "site": None,
+                "approval": "draft",
+                "fingerprint": "f" * 64,
+            }
+        ]
+    }
 
 
 def test_manifest_merges_with_earlier_builds(tmp_path):
@@ -201,7 +237,9 @@ def test_manifest_merges_with_earlier_builds(tmp_path):
     (tmp_path / "c.pdf").unlink()  # a file removed since: dropped from the manifest
     entries = write_manifest(tmp_path, [entry("b.pdf", b"new", pages=1)])
     assert [(e.path, e.pages, e.sha256) for e in entries] == [
-        ("a.pdf", 2, sha256(b"x")), ("b.pdf", 1, sha256(b"new"))]
+        ("a.pdf", 2, sha256(b"x")),
+        ("b.pdf", 1, sha256(b"new")),
+    ]
     assert read_manifest(tmp_path) == entries
 
 

@@ -27,10 +27,14 @@ def test_overflow_in_words():
 def test_the_page_limit_error_is_located(mini_project, tmp_path):
     plan = MINIMAL_PLAN.replace("    max_pages: 2\n", "    max_pages: 1\n", 1)
     mini_project.write("content/documents.yaml", plan)
-    topic = mini_project.edit("content/topics/alpha-topic.yaml", "plain: [Some risks.]",
-                              f'plain: ["{LONG}"]')
-    report = build(mini_project.root, tmp_path / "out",
-                   Filters(documents=frozenset({"handout"}), topics=frozenset({"alpha-topic"})))
+    topic = mini_project.edit(
+        "content/topics/alpha-topic.yaml", "plain: [Some risks.]", f'plain: ["{LONG}"]'
+    )
+    report = build(
+        mini_project.root,
+        tmp_path / "out",
+        Filters(documents=frozenset({"handout"}), topics=frozenset({"alpha-topic"})),
+    )
     error = next(r.error for r in report.results if r.job.output == OUTPUT)
     assert isinstance(error, RenderError)
     line, col = position(plan, "max_pages: 1")
@@ -40,8 +44,10 @@ def test_the_page_limit_error_is_located(mini_project, tmp_path):
     assert "% of a page too long" in error.message or "page too long" in error.message
     longest = error.hint.splitlines()[1].strip()
     line, col = position(topic, LONG)
-    assert longest == (f"content/topics/alpha-topic.yaml:{line}:{col - 1}: "
-                       f"sections[1].plain[0] ({len(LONG.split())} words)")
+    assert longest == (
+        f"content/topics/alpha-topic.yaml:{line}:{col - 1}: "
+        f"sections[1].plain[0] ({len(LONG.split())} words)"
+    )
     assert not (tmp_path / "out" / OUTPUT).exists()
 
 
@@ -54,9 +60,11 @@ def writer(tmp_path_factory):
 
 
 def page(paragraphs: int) -> str:
-    return ('<!doctype html><html lang="en"><head><title>t</title><style>@page { size: A4; '
-            'margin: 20mm } p { font: 12pt/18pt "Atkinson Hyperlegible"; margin: 0 }</style>'
-            '</head><body>' + "<p>A line of text.</p>" * paragraphs + "</body></html>")
+    return (
+        '<!doctype html><html lang="en"><head><title>t</title><style>@page { size: A4; '
+        'margin: 20mm } p { font: 12pt/18pt "Atkinson Hyperlegible"; margin: 0 }</style>'
+        "</head><body>" + "<p>A line of text.</p>" * paragraphs + "</body></html>"
+    )
 
 
 def test_the_last_page_fill_is_measured(writer):

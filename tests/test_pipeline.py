@@ -33,8 +33,20 @@ from medbrief.templating import long_date, md_plain
 TRIAL_PARTICIPANT = "Grace Miller"
 """A trial participant the CAR-T seed (seeds/001_*.txt) names; no document may name her."""
 
-MANIFEST_KEYS = ["path", "format", "document", "topics", "audience", "paper", "variant",
-                 "pages", "sha256", "site", "approval", "fingerprint"]
+MANIFEST_KEYS = [
+    "path",
+    "format",
+    "document",
+    "topics",
+    "audience",
+    "paper",
+    "variant",
+    "pages",
+    "sha256",
+    "site",
+    "approval",
+    "fingerprint",
+]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -46,11 +58,17 @@ def body_text(pdf: Path) -> str:
     A line that appears on every page of a multi-page document is a running header or
     footer; so is a "Page X of Y" line.
     """
-    pages = [[line.strip() for line in page.splitlines() if line.strip()]
-             for page in page_texts(pdf, layout=False)]
+    pages = [
+        [line.strip() for line in page.splitlines() if line.strip()]
+        for page in page_texts(pdf, layout=False)
+    ]
     repeated = set.intersection(*(set(p) for p in pages)) if len(pages) > 1 else set()
-    lines = [line for page in pages for line in page
-             if line not in repeated and not re.fullmatch(r"Page \d+ of \d+", line)]
+    lines = [
+        line
+        for page in pages
+        for line in page
+        if line not in repeated and not re.fullmatch(r"Page \d+ of \d+", line)
+    ]
     return norm(" ".join(lines))
 
 
@@ -74,15 +92,18 @@ def pytest_generate_tests(metafunc):
         kinds = getattr(metafunc.function, "documents", FOUNDATION_DOCUMENTS)
         variants = getattr(metafunc.function, "variants", None)
         jobs = plan_jobs(load_project(REPO), Filters(documents=frozenset(kinds)))
-        metafunc.parametrize("output", [j.output for j in jobs
-                                        if variants is None or j.variant in variants])
+        metafunc.parametrize(
+            "output", [j.output for j in jobs if variants is None or j.variant in variants]
+        )
 
 
 def documents(*kinds: str, variants: tuple[str, ...] | None = None):
     """Limit a test's ``output`` parameter to these document kinds (and variants)."""
+
     def mark(function):
         function.documents, function.variants = frozenset(kinds), variants
         return function
+
     return mark
 
 
@@ -94,8 +115,9 @@ def topic_of(session_build, output: str):
 
 
 def test_every_document_built(session_build):
-    expected = [j.output for j in plan_jobs(session_build.project,
-                                            Filters(documents=FOUNDATION_DOCUMENTS))]
+    expected = [
+        j.output for j in plan_jobs(session_build.project, Filters(documents=FOUNDATION_DOCUMENTS))
+    ]
     assert all_pdfs(session_build) == expected
     # 2 topics × (4 handouts + 1 summary) + 1 briefing + 3 sample clinics × 2 topics
     assert len(expected) == 17
@@ -121,17 +143,27 @@ def test_manifest_matches_the_contract(session_build):
         with pikepdf.open(pdf) as doc:
             pages = len(doc.pages)
         assert row == {
-            "path": job.output, "format": "pdf", "document": job.document,
-            "topics": job.topic_ids, "audience": job.spec.audience, "paper": job.paper,
-            "variant": job.variant, "pages": pages, "sha256": sha256_file(pdf),
+            "path": job.output,
+            "format": "pdf",
+            "document": job.document,
+            "topics": job.topic_ids,
+            "audience": job.spec.audience,
+            "paper": job.paper,
+            "variant": job.variant,
+            "pages": pages,
+            "sha256": sha256_file(pdf),
             "site": job.site.id if job.site else None,
             "approval": "draft",  # the seeded topics are drafts
             "fingerprint": row["fingerprint"],  # what it covers: test_incremental
         }
         assert re.fullmatch(r"[0-9a-f]{64}", row["fingerprint"])
         assert (row["site"] is not None) == row["path"].startswith("sites/")
-        assert row["audience"] == {"handout": "patient", "clinician-summary": "clinician",
-                                   "briefing": "organisation"}[row["document"]]
+        assert (
+            row["audience"]
+            == {"handout": "patient", "clinician-summary": "clinician", "briefing": "organisation"}[
+                row["document"]
+            ]
+        )
         assert row["paper"] in ("a4", "letter")
         assert row["variant"] in (("clear", "large") if job.document == "handout" else (None,))
 
@@ -166,13 +198,17 @@ def test_paper_size(session_build, output):
 
 def test_pipeline_enforces_page_limits(mini_project, tmp_path):
     mini_project.edit("content/documents.yaml", "    max_pages: 2\n", "    max_pages: 1\n")
-    report = build(mini_project.root, tmp_path / "out",
-                   Filters(documents=frozenset({"handout"}), topics=frozenset({"alpha-topic"})))
+    report = build(
+        mini_project.root,
+        tmp_path / "out",
+        Filters(documents=frozenset({"handout"}), topics=frozenset({"alpha-topic"})),
+    )
     by_output = {r.job.output: r for r in report.results}
     clear = by_output["handouts/alpha-topic-clear-print-a4.pdf"]
     assert isinstance(clear.error, RenderError)
     assert clear.error.message.startswith(
-        "handouts/alpha-topic-clear-print-a4.pdf: 2 pages, but max_pages here is 1: about ")
+        "handouts/alpha-topic-clear-print-a4.pdf: 2 pages, but max_pages here is 1: about "
+    )
     assert str(clear.error.location).startswith("content/documents.yaml:")
     assert not (tmp_path / "out" / clear.job.output).exists()
     assert by_output["handouts/alpha-topic-large-print-a4.pdf"].ok  # large print is exempt
@@ -191,8 +227,11 @@ def briefing_pages(session_build) -> list[str]:
 def header(page: str) -> str:
     """The page's running header; on a draft, what follows the draft mark in its band."""
     lines = page.strip("\n").splitlines()
-    band = " ".join(ln.strip() for ln in lines[:lines.index("")] if ln.strip()) \
-        if "" in lines else lines[0].strip()
+    band = (
+        " ".join(ln.strip() for ln in lines[: lines.index("")] if ln.strip())
+        if "" in lines
+        else lines[0].strip()
+    )
     return band.removeprefix(DRAFT_MARK).removeprefix(" · ").strip()
 
 
@@ -215,24 +254,34 @@ def test_briefing_cover(session_build, briefing_pages):
 
 def contents(briefing_pages) -> list[tuple[str, int]]:
     page = next(p for p in briefing_pages if header(p).endswith("Contents"))
-    return [(m[1].strip(), int(m[2]))
-            for m in re.finditer(r"^\s*(\S.*?)\s{2,}(\d+)\s*$", page, re.M)]
+    return [
+        (m[1].strip(), int(m[2])) for m in re.finditer(r"^\s*(\S.*?)\s{2,}(\d+)\s*$", page, re.M)
+    ]
 
 
 def test_briefing_contents_page_numbers_match_chapter_starts(session_build, briefing_pages):
     entries = contents(briefing_pages)
     titles = [t for t, _ in entries]
     topics = [t.title for t in session_build.project.topics.values()]
-    assert titles == ["Executive summary", *sorted(topics), "Side-by-side comparison",
-                      "Open challenges", "About the evidence", "References"]
+    assert titles == [
+        "Executive summary",
+        *sorted(topics),
+        "Side-by-side comparison",
+        "Open challenges",
+        "About the evidence",
+        "References",
+    ]
     previous = 1
     for title, number in entries:
         # a chapter starts on the first page whose running header names it; a short chapter
         # that follows another on the same page (References) starts where its heading is
         starts = [i for i, page in enumerate(briefing_pages, 1) if header(page).endswith(title)]
         if not starts:
-            starts = [i for i, page in enumerate(briefing_pages, 1)
-                      if i >= previous and title in [ln.strip() for ln in page.splitlines()[1:]]]
+            starts = [
+                i
+                for i, page in enumerate(briefing_pages, 1)
+                if i >= previous and title in [ln.strip() for ln in page.splitlines()[1:]]
+            ]
         assert starts, f"no page starts the chapter {title!r}"
         assert number == starts[0], f"contents say {title!r} is on page {number}"
         body = [line.strip() for line in briefing_pages[number - 1].splitlines()[1:]]
@@ -253,8 +302,16 @@ def test_briefing_page_x_of_y_and_running_header(session_build, briefing_pages):
 def test_briefing_text(session_build):
     text = body_text(session_build.pdf(BRIEFING))
     project = session_build.project
-    for label in ("Executive summary", "Side-by-side comparison", "Mechanism", "Target cells",
-                  "Stage of research", "Main risks", "Open challenges", "References"):
+    for label in (
+        "Executive summary",
+        "Side-by-side comparison",
+        "Mechanism",
+        "Target cells",
+        "Stage of research",
+        "Main risks",
+        "Open challenges",
+        "References",
+    ):
         assert norm(label) in text
     for topic in project.topics.values():
         assert plain(topic.comparison.mechanism) in text
@@ -323,8 +380,10 @@ def test_handout_text(session_build, output):
     assert plain(project.theme.disclaimers.patient) in text
     assert plain(project.theme.safety.keep_treatment) in text
     assert "clinical trial" in text.lower()
-    assert (f"Last reviewed {long_date(topic.last_reviewed)} · Next review "
-            f"{long_date(topic.next_review)} · Version {topic.version}") in text
+    assert (
+        f"Last reviewed {long_date(topic.last_reviewed)} · Next review "
+        f"{long_date(topic.next_review)} · Version {topic.version}"
+    ) in text
     org = project.theme.organisation
     if job.site:  # a clinic's handout: its own contact where the organisation's was
         for value in (job.site.name, job.site.phone, job.site.email):
@@ -363,8 +422,7 @@ def test_no_document_names_the_trial_participant(session_build, output):
 # --- building into a throwaway project ----------------------------------------------------------
 
 SUMMARY = "clinician/alpha-topic-summary-a4.pdf"
-ONE_SUMMARY = Filters(documents=frozenset({"clinician-summary"}),
-                      topics=frozenset({"alpha-topic"}))
+ONE_SUMMARY = Filters(documents=frozenset({"clinician-summary"}), topics=frozenset({"alpha-topic"}))
 
 
 def test_html_is_written_next_to_the_pdf(mini_project, tmp_path):
@@ -381,7 +439,9 @@ def test_html_is_written_next_to_the_pdf(mini_project, tmp_path):
     for url in urls:
         assert Path(url.removeprefix("file://")).is_file(), url
     assert sorted(p.name for p in html_path.parent.iterdir()) == [
-        "alpha-topic-summary-a4.html", "alpha-topic-summary-a4.pdf"]
+        "alpha-topic-summary-a4.html",
+        "alpha-topic-summary-a4.pdf",
+    ]
 
 
 def test_without_html_flag_no_html_is_written(mini_project, tmp_path):
@@ -389,12 +449,23 @@ def test_without_html_flag_no_html_is_written(mini_project, tmp_path):
     assert not list((tmp_path / "out").rglob("*.html"))
 
 
-@pytest.mark.parametrize("break_it, error", [
-    (("templates/clinician-summary.html.j2", "<h2>Summary</h2>", "<h2>{{ nope }}</h2>"),
-     TemplateError),
-    (("templates/clinician-summary.html.j2", "<h2>Summary</h2>",
-      '<h2>Summary</h2><img src="http://example.com/x.png" alt="">'), FetchError),
-])
+@pytest.mark.parametrize(
+    "break_it, error",
+    [
+        (
+            ("templates/clinician-summary.html.j2", "<h2>Summary</h2>", "<h2>{{ nope }}</h2>"),
+            TemplateError,
+        ),
+        (
+            (
+                "templates/clinician-summary.html.j2",
+                "<h2>Summary</h2>",
+                '<h2>Summary</h2><img src="http://example.com/x.png" alt="">',
+            ),
+            FetchError,
+        ),
+    ],
+)
 def test_failed_build_leaves_previous_pdf_byte_identical(mini_project, tmp_path, break_it, error):
     out = tmp_path / "out"
     first = build(mini_project.root, out, ONE_SUMMARY)
@@ -412,19 +483,26 @@ def test_failed_build_leaves_previous_pdf_byte_identical(mini_project, tmp_path,
 
 
 def test_one_failing_document_does_not_stop_the_others(mini_project, tmp_path):
-    mini_project.edit("templates/clinician-summary.html.j2", "<h2>Summary</h2>",
-                      "<h2>{{ 1 if topic.id == 'beta-topic' else nope }}</h2>")
-    report = build(mini_project.root, tmp_path / "out",
-                   Filters(documents=frozenset({"clinician-summary"})))
+    mini_project.edit(
+        "templates/clinician-summary.html.j2",
+        "<h2>Summary</h2>",
+        "<h2>{{ 1 if topic.id == 'beta-topic' else nope }}</h2>",
+    )
+    report = build(
+        mini_project.root, tmp_path / "out", Filters(documents=frozenset({"clinician-summary"}))
+    )
     assert [(r.job.output, r.ok) for r in report.results] == [
-        (SUMMARY, False), ("clinician/beta-topic-summary-a4.pdf", True)]
+        (SUMMARY, False),
+        ("clinician/beta-topic-summary-a4.pdf", True),
+    ]
     assert str(report.results[0].error.message).endswith("'nope' is undefined")
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert [row["path"] for row in manifest["files"]] == ["clinician/beta-topic-summary-a4.pdf"]
 
 
-def test_same_inputs_and_source_date_epoch_give_identical_pdfs(mini_project, tmp_path,
-                                                               monkeypatch, no_logs):
+def test_same_inputs_and_source_date_epoch_give_identical_pdfs(
+    mini_project, tmp_path, monkeypatch, no_logs
+):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
     build(mini_project.root, tmp_path / "one", ONE_SUMMARY)
     build(mini_project.root, tmp_path / "two", ONE_SUMMARY)

@@ -13,14 +13,20 @@ from medbrief.quality.contrast import measure, ratio, suggest
 
 
 def contrast(root):
-    return [f for f in check_content(load_project(root), dt.date(2026, 6, 1))
-            if f.gate == "contrast"]
+    return [
+        f for f in check_content(load_project(root), dt.date(2026, 6, 1)) if f.gate == "contrast"
+    ]
 
 
-@pytest.mark.parametrize(("fg", "bg", "expected"), [
-    ("#000000", "#ffffff", 21.0), ("#ffffff", "#ffffff", 1.0), ("#767676", "#ffffff", 4.54),
-    ("#999999", "#ffffff", 2.85),
-])
+@pytest.mark.parametrize(
+    ("fg", "bg", "expected"),
+    [
+        ("#000000", "#ffffff", 21.0),
+        ("#ffffff", "#ffffff", 1.0),
+        ("#767676", "#ffffff", 4.54),
+        ("#999999", "#ffffff", 2.85),
+    ],
+)
 def test_wcag_ratio(fg, bg, expected):
     assert ratio(fg, bg) == pytest.approx(expected, abs=0.01)
     assert ratio(bg, fg) == pytest.approx(expected, abs=0.01)
@@ -45,7 +51,8 @@ def test_muted_text_at_2_85_to_1_is_a_located_error(project_copy):
     assert "muted #999999 on box_background" in in_boxes.message
     assert str(err).splitlines()[0] == (
         f"content/theme.yaml:{line}:{col}: colours.muted: muted #999999 on background #ffffff "
-        "(secondary text) has contrast 2.85:1; WCAG AA needs 4.5:1 for text")
+        "(secondary text) has contrast 2.85:1; WCAG AA needs 4.5:1 for text"
+    )
     assert err.hint.startswith('use a darker or lighter colour, e.g. muted: "#')
 
 
@@ -54,6 +61,8 @@ def test_box_border_needs_3_to_1_as_graphics(project_copy):
     border = old.split("box_border:", 1)[1].split("\n", 1)[0].strip()
     project_copy.edit("content/theme.yaml", f"box_border: {border}", 'box_border: "#aaaaaa"')
     messages = [e.message for e in contrast(project_copy.root)]
-    assert messages[0].startswith("box_border #aaaaaa on background #ffffff (box borders and "
-                                  "diagram outlines) has contrast 2.32:1; WCAG AA needs 3:1 "
-                                  "for graphics")
+    assert messages[0].startswith(
+        "box_border #aaaaaa on background #ffffff (box borders and "
+        "diagram outlines) has contrast 2.32:1; WCAG AA needs 3:1 "
+        "for graphics"
+    )

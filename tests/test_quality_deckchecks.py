@@ -18,15 +18,18 @@ from medbrief.pipeline import build
 from medbrief.quality.deckchecks import check_deck, read_deck
 
 WHERE = Location("output/decks/t.pptx")
-ENTRY = ManifestEntry("decks/t.pptx", "pptx", "deck", ["t"], "speaker", None, None, 0, "",
-                      approval="approved")  # the draft label has its own tests
+ENTRY = ManifestEntry(
+    "decks/t.pptx", "pptx", "deck", ["t"], "speaker", None, None, 0, "", approval="approved"
+)  # the draft label has its own tests
 TITLE_ONLY, BLANK = 5, 6
 
 
 def png(tmp_path: Path) -> Path:
     """The smallest valid PNG, named like a file a careless author would leave as alt text."""
-    data = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
-                            "/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==")
+    data = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8"
+        "/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
+    )
     path = tmp_path / "image1.png"
     path.write_bytes(data)
     return path
@@ -84,13 +87,18 @@ def test_title_must_come_first_in_reading_order(tmp_path):
     assert messages(tmp_path / "order.pptx") == ["slide 1: title is not first in reading order"]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("medbrief.writers.pptx") is None,
-                    reason="the deck writer is not there yet")
+@pytest.mark.skipif(
+    importlib.util.find_spec("medbrief.writers.pptx") is None,
+    reason="the deck writer is not there yet",
+)
 def test_built_decks_pass(tmp_path):
     """The real project's decks, built by the pipeline, pass every deck gate."""
     project = copy_project(tmp_path / "project")
-    report = build(project.root, tmp_path / "out", Filters(documents=frozenset({"deck"}),
-                                                          topics=frozenset({"car-t-ms"})))
+    report = build(
+        project.root,
+        tmp_path / "out",
+        Filters(documents=frozenset({"deck"}), topics=frozenset({"car-t-ms"})),
+    )
     assert report.ok, [str(r.error) for r in report.failures]
     for result in report.results:
         assert messages(tmp_path / "out" / result.job.output) == [], result.job.output

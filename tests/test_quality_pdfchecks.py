@@ -28,11 +28,13 @@ def writer():
 @pytest.fixture
 def pdf(writer, tmp_path):
     def render(body: str, css: str = "", size: str = "A4", lang: str = "en-GB") -> Path:
-        html = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-                f"<title>Test handout</title><style>@page {{ size: {size}; margin: 2cm; "
-                "@bottom-center { content: 'Footer text'; font-size: 7pt } } "
-                f"body {{ font-family: 'Atkinson Hyperlegible'; font-size: 12pt }} {css}"
-                f"</style></head><body>{body}</body></html>")
+        html = (
+            f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f"<title>Test handout</title><style>@page {{ size: {size}; margin: 2cm; "
+            "@bottom-center { content: 'Footer text'; font-size: 7pt } } "
+            f"body {{ font-family: 'Atkinson Hyperlegible'; font-size: 12pt }} {css}"
+            f"</style></head><body>{body}</body></html>"
+        )
         path = tmp_path / f"t{len(list(tmp_path.iterdir()))}.pdf"
         path.write_bytes(writer.write(html, "t.pdf").data)
         return path
@@ -41,8 +43,9 @@ def pdf(writer, tmp_path):
 
 
 def entry(variant: str = "clear", pages: int = 1) -> ManifestEntry:
-    return ManifestEntry("handouts/t.pdf", "pdf", "handout", ["t"], "patient", "a4", variant,
-                         pages, "")
+    return ManifestEntry(
+        "handouts/t.pdf", "pdf", "handout", ["t"], "patient", "a4", variant, pages, ""
+    )
 
 
 def print_messages(path: Path, variant: str = "clear", max_pages: int | None = 2):
@@ -74,36 +77,44 @@ def test_small_text_is_a_warning_naming_it(pdf):
     _, found = check_print(facts, entry(), 2, WHERE, ORG)
     (f,) = found
     assert f.severity == "warning"
-    assert str(f) .splitlines()[0] == (
+    assert str(f).splitlines()[0] == (
         "output/handouts/t.pdf: smallest text is 9 pt (page 1: “Small print here.”); clear "
-        "print needs at least 12 pt for all text")
+        "print needs at least 12 pt for all text"
+    )
 
 
 def test_clear_print_over_two_pages_is_an_error(pdf):
-    path = pdf('<p style="break-after: page">One</p><p style="break-after: page">Two</p>'
-               "<p>Three</p>")
+    path = pdf(
+        '<p style="break-after: page">One</p><p style="break-after: page">Two</p><p>Three</p>'
+    )
     _, messages = print_messages(path, max_pages=None)
     assert messages == ["3 pages; clear-print handouts must fit on 2"]
 
 
 def test_large_print_keeps_one_body_size(pdf):
     css = "body { font-size: 18pt } .second p { font-size: 16pt }"
-    path = pdf(PARAGRAPH * 4 + '<div class="second" style="break-before: page">'
-               + PARAGRAPH + "</div>", css)
+    path = pdf(
+        PARAGRAPH * 4 + '<div class="second" style="break-before: page">' + PARAGRAPH + "</div>",
+        css,
+    )
     _, messages = print_messages(path, "large")
-    assert messages == ["body text size changes across pages (body 18 pt; page 2 16 pt); "
-                        "large print keeps one size"]
+    assert messages == [
+        "body text size changes across pages (body 18 pt; page 2 16 pt); large print keeps one size"
+    ]
 
 
 def test_large_print_is_not_an_enlarged_page(pdf):
     _, messages = print_messages(pdf(PARAGRAPH, "body { font-size: 18pt }", size="A3"), "large")
-    assert messages == ["page size is not A4 or Letter (page 1 842×1191 pt); large print is "
-                        "set in large type, not enlarged"]
+    assert messages == [
+        "page size is not A4 or Letter (page 1 842×1191 pt); large print is "
+        "set in large type, not enlarged"
+    ]
 
 
 def test_tagged_pdf_passes_accessibility(pdf):
-    path = pdf('<h1>Title</h1><h2>Part</h2><img src="content/assets/logo.svg" alt="Logo">'
-               + PARAGRAPH)
+    path = pdf(
+        '<h1>Title</h1><h2>Part</h2><img src="content/assets/logo.svg" alt="Logo">' + PARAGRAPH
+    )
     assert check_accessibility(read_pdf(path), WHERE, entry()) == []
 
 

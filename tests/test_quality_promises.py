@@ -9,13 +9,18 @@ from medbrief.quality import promises
 from medbrief.quality.finding import failed
 
 TOPIC = "content/topics/alpha-topic.yaml"
-HINT_CURE = ("say what is known, not what is hoped: say what the research is testing, and that "
-             "nobody knows yet if it works")
+HINT_CURE = (
+    "say what is known, not what is hoped: say what the research is testing, and that "
+    "nobody knows yet if it works"
+)
 
 
 def found(root) -> list[str]:
-    return [str(f) for f in promises.check(load_project(root))
-            if f.field != "organisation.contact" and not f.field.startswith("organisation.")]
+    return [
+        str(f)
+        for f in promises.check(load_project(root))
+        if f.field != "organisation.contact" and not f.field.startswith("organisation.")
+    ]
 
 
 def test_the_real_content_makes_no_promises(project_copy):
@@ -23,49 +28,70 @@ def test_the_real_content_makes_no_promises(project_copy):
 
 
 def test_a_promise_in_a_folded_field_is_located_at_its_own_line_and_column(mini_project):
-    text = mini_project.edit(TOPIC, "  plain: A short summary.\n",
-                             '  plain: "A short summary. It\n    could Cure MS one day."\n')
+    text = mini_project.edit(
+        TOPIC,
+        "  plain: A short summary.\n",
+        '  plain: "A short summary. It\n    could Cure MS one day."\n',
+    )
     line, col = position(text, "Cure MS")
     (f,) = promises.check(load_project(mini_project.root))[:1]
-    assert str(f) == (f"{TOPIC}:{line}:{col}: summary.plain: “Cure” reads as a promise in "
-                      f"patient text\n    hint: {HINT_CURE}")
+    assert str(f) == (
+        f"{TOPIC}:{line}:{col}: summary.plain: “Cure” reads as a promise in "
+        f"patient text\n    hint: {HINT_CURE}"
+    )
     assert f.severity == "warning" and f.gate == "promises"
 
 
 def test_phrases_match_across_line_breaks_hyphens_and_case(mini_project):
-    text = mini_project.edit(TOPIC, "    plain: [Some risks.]\n",
-                             '    plain: ["It is only\n        AVAILABLE in trials."]\n')
+    text = mini_project.edit(
+        TOPIC,
+        "    plain: [Some risks.]\n",
+        '    plain: ["It is only\n        AVAILABLE in trials."]\n',
+    )
     line, col = position(text, "only\n")
     (message,) = found(mini_project.root)
-    assert message.startswith(f"{TOPIC}:{line}:{col}: sections[1].plain[0]: “only AVAILABLE "
-                              "in” reads as a promise in patient text")
+    assert message.startswith(
+        f"{TOPIC}:{line}:{col}: sections[1].plain[0]: “only AVAILABLE "
+        "in” reads as a promise in patient text"
+    )
 
 
 def test_whole_words_only(mini_project):
-    mini_project.edit(TOPIC, "  plain: A short summary.\n",
-                      "  plain: A secure, curious summary with procured data.\n")
+    mini_project.edit(
+        TOPIC,
+        "  plain: A short summary.\n",
+        "  plain: A secure, curious summary with procured data.\n",
+    )
     assert found(mini_project.root) == []
 
 
 def test_clinical_text_is_not_patient_text(mini_project):
-    mini_project.edit(TOPIC, "  clinical: A clinical summary.\n",
-                      "  clinical: No cure is reported.\n")
+    mini_project.edit(
+        TOPIC, "  clinical: A clinical summary.\n", "  clinical: No cure is reported.\n"
+    )
     assert found(mini_project.root) == []
 
 
 def test_theme_patient_text_is_checked(mini_project):
-    text = mini_project.edit("content/theme.yaml", "  keep_treatment: \"Do not stop",
-                             "  keep_treatment: \"A breakthrough. Do not stop")
+    text = mini_project.edit(
+        "content/theme.yaml",
+        '  keep_treatment: "Do not stop',
+        '  keep_treatment: "A breakthrough. Do not stop',
+    )
     line, col = position(text, "breakthrough")
     assert found(mini_project.root) == [
         f"content/theme.yaml:{line}:{col}: safety.keep_treatment: “breakthrough” reads as a "
         "promise in patient text\n    hint: say what is known, not what is hoped: say what "
-        "stage the research is at (lab, animals, early studies in people)"]
+        "stage the research is at (lab, animals, early studies in people)"
+    ]
 
 
 def test_strict_turns_a_promise_into_an_error(mini_project):
-    mini_project.edit(TOPIC, "  plain: A short summary.\n",
-                      "  plain: A short summary. One treatment might be enough.\n")
+    mini_project.edit(
+        TOPIC,
+        "  plain: A short summary.\n",
+        "  plain: A short summary. One treatment might be enough.\n",
+    )
     findings = promises.check(load_project(mini_project.root))
     assert not failed(findings) and failed(findings, strict=True)
 
@@ -73,8 +99,9 @@ def test_strict_turns_a_promise_into_an_error(mini_project):
 def test_strict_build_refuses_a_promise(mini_project):
     from rich.console import Console
 
-    mini_project.edit(TOPIC, "  plain: A short summary.\n",
-                      "  plain: A short summary, not just hope.\n")
+    mini_project.edit(
+        TOPIC, "  plain: A short summary.\n", "  plain: A short summary, not just hope.\n"
+    )
     project = load_project(mini_project.root)
     console = Console(record=True, width=200)
     assert content_gate(project, console, strict=False) is True
@@ -84,11 +111,16 @@ def test_strict_build_refuses_a_promise(mini_project):
 
 def test_a_missing_list_is_a_warning(mini_project):
     mini_project.path("content/promises.yaml").unlink()
-    (f,) = [f for f in promises.check(load_project(mini_project.root)) if f.gate == "promises"
-            and not f.field]
-    assert str(f) == ("content/promises.yaml: no promise list: patient text cannot be checked "
-                      "for promises\n    hint: add content/promises.yaml with `phrases:` (see "
-                      "content/README.md)")
+    (f,) = [
+        f
+        for f in promises.check(load_project(mini_project.root))
+        if f.gate == "promises" and not f.field
+    ]
+    assert str(f) == (
+        "content/promises.yaml: no promise list: patient text cannot be checked "
+        "for promises\n    hint: add content/promises.yaml with `phrases:` (see "
+        "content/README.md)"
+    )
 
 
 def test_a_broken_list_is_a_located_content_error(mini_project):
@@ -100,7 +132,8 @@ def test_a_broken_list_is_a_located_content_error(mini_project):
     with pytest.raises(ContentError) as info:
         load_project(mini_project.root)
     assert [str(p).splitlines()[0] for p in info.value.problems()] == [
-        "content/promises.yaml:3:13: phrases[0].colour: unknown field"]
+        "content/promises.yaml:3:13: phrases[0].colour: unknown field"
+    ]
 
 
 # --- sample contact details -------------------------------------------------------------------
@@ -109,25 +142,35 @@ def test_a_broken_list_is_a_located_content_error(mini_project):
 def test_sample_contact_details_are_warned_about(mini_project):
     text = mini_project.read("content/theme.yaml")
     phone, mail = position(text, "0300 000 0000"), position(text, "northbridge.example")
-    contact = [str(f) for f in promises.sample_contacts(load_project(mini_project.root))
-               if f.field == "organisation.contact"]
-    hint = ("    hint: give the organisation's real contact details before any handout reaches a "
-            "patient; a fictional helpline must never be printed")
+    contact = [
+        str(f)
+        for f in promises.sample_contacts(load_project(mini_project.root))
+        if f.field == "organisation.contact"
+    ]
+    hint = (
+        "    hint: give the organisation's real contact details before any handout reaches a "
+        "patient; a fictional helpline must never be printed"
+    )
     assert contact == [
         f"content/theme.yaml:{mail[0]}:{mail[1]}: organisation.contact: contact details look "
         f"like a sample: the address “northbridge.example” uses a reserved example domain\n{hint}",
         f"content/theme.yaml:{phone[0]}:{phone[1]}: organisation.contact: contact details look "
-        f"like a sample: the phone number “0300 000 0000” is a row of zeros\n{hint}"]
+        f"like a sample: the phone number “0300 000 0000” is a row of zeros\n{hint}",
+    ]
 
 
 def test_real_looking_contact_details_pass(mini_project):
-    mini_project.edit("content/theme.yaml",
-                      '"Neurology information service · 0300 000 0000 · info@northbridge.example"',
-                      '"Neurology information service · 0300 123 4567 · info@northbridge.org"')
-    mini_project.edit("content/theme.yaml", "feedback@northbridge.example",
-                      "feedback@northbridge.org")
-    mini_project.edit("content/theme.yaml", "website: northbridge.example",
-                      "website: northbridge.org")
+    mini_project.edit(
+        "content/theme.yaml",
+        '"Neurology information service · 0300 000 0000 · info@northbridge.example"',
+        '"Neurology information service · 0300 123 4567 · info@northbridge.org"',
+    )
+    mini_project.edit(
+        "content/theme.yaml", "feedback@northbridge.example", "feedback@northbridge.org"
+    )
+    mini_project.edit(
+        "content/theme.yaml", "website: northbridge.example", "website: northbridge.org"
+    )
     assert promises.sample_contacts(load_project(mini_project.root)) == []
 
 

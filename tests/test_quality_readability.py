@@ -13,8 +13,10 @@ from medbrief.quality import check_content, run_content_checks, textstats
 from medbrief.quality.readability import WHOLE_TOPIC, content_readings
 
 TODAY = dt.date(2026, 6, 1)
-HARD = ("Autologous chimeric antigen receptor lymphocytes demonstrate considerable "
-        "immunological heterogeneity necessitating individualised pharmacovigilance.")
+HARD = (
+    "Autologous chimeric antigen receptor lymphocytes demonstrate considerable "
+    "immunological heterogeneity necessitating individualised pharmacovigilance."
+)
 
 
 def readability_errors(root):
@@ -40,15 +42,19 @@ def test_flesch_kincaid_and_smog_follow_the_standard_formulas():
 
 def test_abbreviations_do_not_end_a_sentence():
     assert textstats.sentences("Cells, e.g. T cells, are changed. Then they return.") == [
-        "Cells, e.g. T cells, are changed.", "Then they return."]
+        "Cells, e.g. T cells, are changed.",
+        "Then they return.",
+    ]
 
 
 def test_hardest_sentence_is_quoted_with_its_length_and_long_words():
     r = textstats.measure("It is small. " + HARD)
     (hardest,) = r.hardest(1)
     assert textstats.quote(hardest).startswith("“Autologous chimeric")
-    assert "(12 words; long words: autologous, chimeric, antigen, receptor, lymphocytes," \
+    assert (
+        "(12 words; long words: autologous, chimeric, antigen, receptor, lymphocytes,"
         in textstats.quote(hardest)
+    )
 
 
 def test_seeded_content_is_readable(project_copy):
@@ -63,15 +69,19 @@ def test_seeded_topics_are_measured_as_a_whole(project_copy):
 
 
 def test_hard_plain_paragraph_is_an_error_naming_the_field(mini_project):
-    text = mini_project.edit("content/topics/alpha-topic.yaml", "plain: [It works like this.]",
-                             f"plain: [{HARD} It is not simple.]")
+    text = mini_project.edit(
+        "content/topics/alpha-topic.yaml",
+        "plain: [It works like this.]",
+        f"plain: [{HARD} It is not simple.]",
+    )
     line, col = position(text, HARD)
     (err,) = [e for e in readability_errors(mini_project.root) if e.field != WHOLE_TOPIC]
     grade = textstats.measure(HARD + " It is not simple.")
     assert str(err).splitlines()[0] == (
         f"content/topics/alpha-topic.yaml:{line}:{col}: sections[0].plain[0]: reading grade "
         f"{grade.grade:.1f} is above 8 for patient text (Flesch–Kincaid; SMOG "
-        f"{grade.smog:.1f}; 16 words in 2 sentences)")
+        f"{grade.smog:.1f}; 16 words in 2 sentences)"
+    )
     assert grade.grade > 14
     assert err.hint.startswith("hardest sentences: “Autologous chimeric antigen receptor")
     assert "long words: autologous, chimeric" in err.hint
@@ -79,22 +89,34 @@ def test_hard_plain_paragraph_is_an_error_naming_the_field(mini_project):
 
 def test_short_fields_are_not_gated_but_the_whole_topic_is(mini_project):
     # one hard 8-word question: too short to grade on its own...
-    mini_project.edit("content/topics/alpha-topic.yaml", "- Is a trial right for me?",
-                      "- Is immunological pharmacovigilance individualised after autologous "
-                      "lymphocyte administration?")
+    mini_project.edit(
+        "content/topics/alpha-topic.yaml",
+        "- Is a trial right for me?",
+        "- Is immunological pharmacovigilance individualised after autologous "
+        "lymphocyte administration?",
+    )
     assert not [e for e in readability_errors(mini_project.root) if e.field == "questions[0]"]
     # ...but many of them make the whole topic too hard, and that is gated.
-    questions = "\n".join(f"  - Is immunological pharmacovigilance individualised after "
-                          f"autologous lymphocyte administration number {n}?" for n in range(8))
+    questions = "\n".join(
+        f"  - Is immunological pharmacovigilance individualised after "
+        f"autologous lymphocyte administration number {n}?"
+        for n in range(8)
+    )
     mini_project.edit("content/topics/beta-topic.yaml", "  - Is a trial right for me?", questions)
-    (err,) = [e for e in readability_errors(mini_project.root)
-              if e.location.path == "content/topics/beta-topic.yaml"]
+    (err,) = [
+        e
+        for e in readability_errors(mini_project.root)
+        if e.location.path == "content/topics/beta-topic.yaml"
+    ]
     assert (err.field, err.location.line) == (WHOLE_TOPIC, 1)
 
 
 def test_clinical_text_is_measured_not_gated(mini_project):
-    mini_project.edit("content/topics/alpha-topic.yaml", "clinical: [Mechanism text.]",
-                      f"clinical: [{HARD} {HARD}]")
+    mini_project.edit(
+        "content/topics/alpha-topic.yaml",
+        "clinical: [Mechanism text.]",
+        f"clinical: [{HARD} {HARD}]",
+    )
     assert readability_errors(mini_project.root) == []
     readings = content_readings(load_project(mini_project.root))
     clinical = next(r for r in readings if r.field == "sections[0].clinical[0]")
@@ -103,19 +125,27 @@ def test_clinical_text_is_measured_not_gated(mini_project):
 
 
 def test_grade_limit_comes_from_the_plan(mini_project):
-    mini_project.edit("content/documents.yaml", "title: Demo plan\n",
-                      "title: Demo plan\nquality:\n  max_grade:\n    patient: 1\n"
-                      "    clinician: 12\n")
-    mini_project.edit("content/topics/alpha-topic.yaml", "clinical: [Mechanism text.]",
-                      f"clinical: [{HARD} {HARD}]")
+    mini_project.edit(
+        "content/documents.yaml",
+        "title: Demo plan\n",
+        "title: Demo plan\nquality:\n  max_grade:\n    patient: 1\n    clinician: 12\n",
+    )
+    mini_project.edit(
+        "content/topics/alpha-topic.yaml",
+        "clinical: [Mechanism text.]",
+        f"clinical: [{HARD} {HARD}]",
+    )
     errors = readability_errors(mini_project.root)
     assert any("above 1 for patient text" in e.message for e in errors)
-    assert any(e.field == "sections[0].clinical[0]" and "above 12 for clinician text"
-               in e.message for e in errors)
+    assert any(
+        e.field == "sections[0].clinical[0]" and "above 12 for clinician text" in e.message
+        for e in errors
+    )
 
 
 def test_checks_run_without_network(project_copy, monkeypatch):
     """textstat would download NLTK's cmudict here; medbrief reads packaged data only."""
+
     def refuse(*args, **kwargs):
         raise OSError("network access attempted")
 

@@ -30,14 +30,15 @@ def test_new_topic_loads_and_every_placeholder_is_an_error_at_its_line(mini_proj
     topic = project.topics["stem-cells-ms"]
     assert topic.title == TITLE
     assert topic.last_reviewed < topic.next_review
-    placeholder_lines = {i for i, line in enumerate(text.splitlines(), 1)
-                         if re.search(r'(:|-) "TODO', line)}
+    placeholder_lines = {
+        i for i, line in enumerate(text.splitlines(), 1) if re.search(r'(:|-) "TODO', line)
+    }
     assert len(placeholder_lines) >= 20
     found = [f for f in check_content(project, dt.date.today()) if f.gate == "placeholders"]
     assert all(f.severity == "error" and f.location.path == rel for f in found)
     assert sorted(f.location.line for f in found) == sorted(placeholder_lines)
     line = text.splitlines()[found[0].location.line - 1]
-    assert line[found[0].location.col - 1:].startswith('"TODO')
+    assert line[found[0].location.col - 1 :].startswith('"TODO')
 
 
 def test_every_field_is_commented_and_every_required_field_present():
@@ -73,27 +74,34 @@ def test_refuses_to_overwrite(mini_project, capsys):
     assert mini_project.read("content/topics/alpha-topic.yaml") == before
 
 
-@pytest.mark.parametrize("bad", ["Stem Cells", "stem_cells", "stem-", "stem--cells", "a" * 61,
-                                 "../escape"])
+@pytest.mark.parametrize(
+    "bad", ["Stem Cells", "stem_cells", "stem-", "stem--cells", "a" * 61, "../escape"]
+)
 def test_refuses_an_id_that_is_not_a_slug(mini_project, capsys, bad):
     assert new(mini_project, bad) == 2
     assert "is not a topic id" in capsys.readouterr().err
     assert sorted(p.name for p in (mini_project.root / "content/topics").iterdir()) == [
-        "alpha-topic.yaml", "beta-topic.yaml"]
+        "alpha-topic.yaml",
+        "beta-topic.yaml",
+    ]
 
 
 def test_refuses_an_id_used_by_another_file(mini_project, capsys):
-    mini_project.write("content/topics/renamed.yaml",
-                       mini_project.read("content/topics/beta-topic.yaml").replace(
-                           "id: beta-topic", "id: gamma-topic"))
+    mini_project.write(
+        "content/topics/renamed.yaml",
+        mini_project.read("content/topics/beta-topic.yaml").replace(
+            "id: beta-topic", "id: gamma-topic"
+        ),
+    )
     assert new(mini_project, "gamma-topic") == 2
     err = capsys.readouterr().err
     assert "content/topics/renamed.yaml: topic id 'gamma-topic' is already used" in err
     assert not (mini_project.root / "content/topics/gamma-topic.yaml").exists()
 
 
-@pytest.mark.parametrize("argv", [["new"], ["new", "topic"], ["new", "deck", "x", "--title", "T"],
-                                  ["new", "topic", "x"]])
+@pytest.mark.parametrize(
+    "argv", [["new"], ["new", "topic"], ["new", "deck", "x", "--title", "T"], ["new", "topic", "x"]]
+)
 def test_usage_errors(mini_project, capsys, argv):
     assert main([*argv, "--project", str(mini_project.root)]) == 2
     assert "expected: new topic ID --title TEXT" in capsys.readouterr().err

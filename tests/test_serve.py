@@ -44,8 +44,11 @@ class Running:
 
         console = Console(file=self.log, width=200, color_system=None)
         self.thread = threading.Thread(
-            target=serve, args=(root, out, Filters(frozenset({"web"})), console),
-            kwargs={"port": 0, "started": started, "stop": self.stop}, daemon=True)
+            target=serve,
+            args=(root, out, Filters(frozenset({"web"})), console),
+            kwargs={"port": 0, "started": started, "stop": self.stop},
+            daemon=True,
+        )
         self.thread.start()
         assert listening.wait(30)
 
@@ -78,8 +81,13 @@ class Running:
 def running(tmp_path):
     project = copy_project(tmp_path / "project")
     server = Running(project.root, tmp_path / "out")
-    server.wait_for(lambda: server.get("/")[1].count(b"<td>up to date</td>") == 2
-                    and b"last update" in server.get("/")[1], what="the first build")
+    server.wait_for(
+        lambda: (
+            server.get("/")[1].count(b"<td>up to date</td>") == 2
+            and b"last update" in server.get("/")[1]
+        ),
+        what="the first build",
+    )
     yield server
     server.close()
 
@@ -106,15 +114,28 @@ def test_index_lists_every_planned_document_with_links(running):
     assert running.get("/_medbrief/live.js")[0] == 200
 
 
-@pytest.mark.parametrize("path", [
-    "/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/%2E%2E/project/content/theme.yaml",
-    "/web/../../project/content/theme.yaml", "/web/%2e%2e/%2e%2e/project/content/theme.yaml",
-    "/%252e%252e/etc/passwd", "/web/..%2f..%2fproject/content/theme.yaml", "/.medbrief.lock",
-    "/escape/passwd", "/escape-file", "/_medbrief/preview/../project/content/theme.yaml",
-    "/_medbrief/preview/%2e%2e/project/content/theme.yaml", "/_medbrief/page/1/../x.pdf",
-    "/_medbrief/page/1/escape-pdf", "/web/car-t-ms.html%00", "/nothing-here.html",
-    "/_medbrief/../project/content/theme.yaml",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E/project/content/theme.yaml",
+        "/web/../../project/content/theme.yaml",
+        "/web/%2e%2e/%2e%2e/project/content/theme.yaml",
+        "/%252e%252e/etc/passwd",
+        "/web/..%2f..%2fproject/content/theme.yaml",
+        "/.medbrief.lock",
+        "/escape/passwd",
+        "/escape-file",
+        "/_medbrief/preview/../project/content/theme.yaml",
+        "/_medbrief/preview/%2e%2e/project/content/theme.yaml",
+        "/_medbrief/page/1/../x.pdf",
+        "/_medbrief/page/1/escape-pdf",
+        "/web/car-t-ms.html%00",
+        "/nothing-here.html",
+        "/_medbrief/../project/content/theme.yaml",
+    ],
+)
 def test_serves_nothing_outside_the_output_folder(running, path, tmp_path):
     (running.out / "escape").symlink_to("/etc", target_is_directory=True)
     (running.out / "escape-file").symlink_to(running.root / "content/theme.yaml")
@@ -135,8 +156,17 @@ def test_safe_output_file(tmp_path):
     (tmp_path / "a/inside").symlink_to(tmp_path / "a/b.pdf")
     assert safe_output_file(tmp_path, "/a/b.pdf") == (tmp_path / "a/b.pdf").resolve()
     assert safe_output_file(tmp_path, "a/inside") == (tmp_path / "a/b.pdf").resolve()
-    for bad in ["", "/", "a", "a/../a/b.pdf", "a/%2e%2e/a/b.pdf", "a/./b.pdf", "a//b.pdf",
-                ".hidden", "a/b.pdf\x00"]:
+    for bad in [
+        "",
+        "/",
+        "a",
+        "a/../a/b.pdf",
+        "a/%2e%2e/a/b.pdf",
+        "a/./b.pdf",
+        "a//b.pdf",
+        ".hidden",
+        "a/b.pdf\x00",
+    ]:
         assert safe_output_file(tmp_path, bad) is None, bad
 
 
@@ -164,7 +194,9 @@ def test_an_edit_reaches_the_open_page_without_a_reload(running):
         edited = time.perf_counter()
         page.wait_for_function(
             "document.querySelector('iframe').contentDocument?.querySelector('h1')"
-            "?.textContent.includes('edited while the page is open')", timeout=30_000)
+            "?.textContent.includes('edited while the page is open')",
+            timeout=30_000,
+        )
         seconds = time.perf_counter() - edited
         assert page.evaluate("window.__stillTheSamePage") is True  # updated in place
         print(f"edit to updated page: {seconds:.2f} s")
@@ -176,22 +208,40 @@ def test_an_edit_reaches_the_open_page_without_a_reload(running):
         _edit(topic, r"^short_title: .*$", "short_title: [unclosed")
         index.locator("#problems").wait_for(timeout=30_000)
         # the panel may already list content warnings (the theme's sample contact details)
-        index.wait_for_function("document.querySelector('#problems')?.textContent"
-                                ".includes('error: ')", timeout=30_000)
+        index.wait_for_function(
+            "document.querySelector('#problems')?.textContent.includes('error: ')", timeout=30_000
+        )
         shown = index.locator("#problems").inner_text()
         assert index.evaluate("window.__stillTheSamePage") is True
         browser.close()
-    line = next(i for i, row in enumerate(topic.read_text().splitlines(), 1)
-                if row.startswith("short_title:"))
+    line = next(
+        i
+        for i, row in enumerate(topic.read_text().splitlines(), 1)
+        if row.startswith("short_title:")
+    )
     # (content warnings, e.g. the theme's sample contact details, may be listed before it)
     where = r"^error: content/topics/car-t-ms\.yaml"
-    assert re.search(rf"{where}:{line + 1}:\d+: YAML syntax error", shown, re.M) \
-        or re.search(rf"{where}:{line}:\d+: ", shown, re.M), shown
+    assert re.search(rf"{where}:{line + 1}:\d+: YAML syntax error", shown, re.M) or re.search(
+        rf"{where}:{line}:\d+: ", shown, re.M
+    ), shown
     assert "hint: " in shown
     # exactly as the command line prints it
-    cli = subprocess.run([sys.executable, str(REPO / "build.py"), "--project", str(running.root),
-                          "-o", str(running.out.parent / "cli-out"), "-d", "web", "-q"],
-                         capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    cli = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "--project",
+            str(running.root),
+            "-o",
+            str(running.out.parent / "cli-out"),
+            "-d",
+            "web",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert cli.returncode == 2
     assert " ".join(shown.split()) == " ".join(cli.stderr.split())
     # the server is still up, and the last good page is still served
@@ -202,9 +252,23 @@ def test_an_edit_reaches_the_open_page_without_a_reload(running):
 def test_ctrl_c_stops_cleanly(tmp_path):
     project = copy_project(tmp_path / "project")
     proc = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "serve", "--project", str(project.root),
-         "-o", str(tmp_path / "out"), "-d", "web", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "serve",
+            "--project",
+            str(project.root),
+            "-o",
+            str(tmp_path / "out"),
+            "-d",
+            "web",
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         first = proc.stdout.readline()
         assert re.search(r"Serving http://127\.0\.0\.1:\d+/", first), first
@@ -231,16 +295,20 @@ def test_index_row_for_every_planned_document_with_site_and_approval(tmp_path):
     project = copy_project(tmp_path / "project")
     loaded = load_project(project.root)
     state = State()
-    Rebuilder(project.root, tmp_path / "out", Filters(), state, Console(file=io.StringIO())
-              ).plan(loaded)
+    Rebuilder(project.root, tmp_path / "out", Filters(), state, Console(file=io.StringIO())).plan(
+        loaded
+    )
     html = index_page(state, tmp_path / "out").decode()
     jobs = plan_jobs(loaded)
     assert html.count("<tr class=") == len(jobs)
     for job in jobs:
         row = re.search(rf"<tr[^>]*><td>{re.escape(job.output)}</td>(.*?)</tr>", html).group(1)
         cells = re.findall(r"<td>(.*?)</td>", row)
-        assert cells[:3] == [job.document, ", ".join(job.topic_ids),
-                             job.site.id if job.site else "–"]
+        assert cells[:3] == [
+            job.document,
+            ", ".join(job.topic_ids),
+            job.site.id if job.site else "–",
+        ]
         assert cells[5].startswith("building")
     assert any(job.site for job in jobs)  # the default plan has personalised handouts
 
@@ -271,9 +339,16 @@ def test_an_edit_rebuilds_only_the_documents_it_changes(running):
     """Through the build's fingerprints: editing one topic leaves the other page untouched."""
     edited, other = running.out / "web/car-t-ms.html", running.out / "web/gene-therapy-ms.html"
     before_edited, before_other = edited.stat().st_mtime_ns, other.stat().st_mtime_ns
-    _edit(running.root / "content/topics/car-t-ms.yaml", r"^title: .*$",
-          "title: CAR-T therapy, edited to test incremental rebuilds")
-    running.wait_for(lambda: edited.stat().st_mtime_ns != before_edited
-                     and b"building" not in running.get("/")[1], what="the rebuild")
+    _edit(
+        running.root / "content/topics/car-t-ms.yaml",
+        r"^title: .*$",
+        "title: CAR-T therapy, edited to test incremental rebuilds",
+    )
+    running.wait_for(
+        lambda: (
+            edited.stat().st_mtime_ns != before_edited and b"building" not in running.get("/")[1]
+        ),
+        what="the rebuild",
+    )
     assert b"edited to test incremental rebuilds" in edited.read_bytes()
     assert other.stat().st_mtime_ns == before_other

@@ -55,10 +55,12 @@ def hints(raw: str | bytes) -> list[str]:
 
 
 def test_excel_export_with_bom_crlf_quotes_and_multiline_cells():
-    raw = ("\ufeffid,name,phone,email,address,website,opening hours\r\n"
-           'north,"Clinic North, ""the new one""",+44 1632 960001,a@north.example,'
-           '"1 High St\r\nNorthtown",https://north.example/ms,=SUM(A1)\r\n'
-           "south,Clínica Sur,-0,s@south.example,,,@mention\r\n").encode("utf-8")
+    raw = (
+        "\ufeffid,name,phone,email,address,website,opening hours\r\n"
+        'north,"Clinic North, ""the new one""",+44 1632 960001,a@north.example,'
+        '"1 High St\r\nNorthtown",https://north.example/ms,=SUM(A1)\r\n'
+        "south,Clínica Sur,-0,s@south.example,,,@mention\r\n"
+    ).encode("utf-8")
     sites = parse_sites(raw, "content/sites.csv")
     north, south = sites.sites
     assert north.id == "north" and north.name == 'Clinic North, "the new one"'
@@ -77,8 +79,9 @@ def test_blank_rows_and_trailing_empty_cells_are_ignored():
     assert [s.id for s in parse_sites(raw.encode(), "s.csv")] == ["a", "b"]
 
 
-@pytest.mark.parametrize("extra", ["opening_hours", "notes", "region", "fax", "mobile",
-                                   "uid", "phone2"])
+@pytest.mark.parametrize(
+    "extra", ["opening_hours", "notes", "region", "fax", "mobile", "uid", "phone2"]
+)
 def test_extra_columns_that_are_not_typos_reach_templates(extra):
     raw = f"id,name,phone,email,{extra}\na,A,1,a@x.example,v\n"
     # `phone2` next to a real `phone` column is a second number, not a typo of it
@@ -90,16 +93,16 @@ def test_extra_columns_that_are_not_typos_reach_templates(extra):
 
 def test_every_problem_of_a_broken_file_is_reported_together_with_physical_lines():
     raw = (
-        "id,name,phone,email,website,notes\n"                        # 1
+        "id,name,phone,email,website,notes\n"  # 1
         'ok-1,"Multi\nline, name",1,a@x.example,https://a.example,\n'  # 2-3
-        "ok-1,Second,2,b@x.example,,\n"                                # 4 duplicate id
-        "Bad_Id,Third,3,c@x.example,,\n"                               # 5 not a slug
-        "empty-name,,4,d@x.example,,\n"                                # 6 empty name
-        "bad-mail,Fifth,5,not-an-email,,\n"                            # 7
-        "ftp-site,Sixth,6,f@x.example,ftp://files.example,\n"          # 8
-        "bare-site,Seventh,7,g@x.example,www.site.example,\n"          # 9
-        "bidi,Eve\u202eil,8,h@x.example,,\n"                           # 10
-        "ctrl,Nul\x07l,9,i@x.example,,\n"                              # 11
+        "ok-1,Second,2,b@x.example,,\n"  # 4 duplicate id
+        "Bad_Id,Third,3,c@x.example,,\n"  # 5 not a slug
+        "empty-name,,4,d@x.example,,\n"  # 6 empty name
+        "bad-mail,Fifth,5,not-an-email,,\n"  # 7
+        "ftp-site,Sixth,6,f@x.example,ftp://files.example,\n"  # 8
+        "bare-site,Seventh,7,g@x.example,www.site.example,\n"  # 9
+        "bidi,Eve\u202eil,8,h@x.example,,\n"  # 10
+        "ctrl,Nul\x07l,9,i@x.example,,\n"  # 11
     )
     assert problems(raw) == [
         "content/sites.csv:4:1: id: duplicate id 'ok-1': lines 2 and 4 both use it",
@@ -145,8 +148,9 @@ def test_not_utf8_says_save_as_csv_utf8():
 
 def test_semicolon_separated_export_is_explained():
     raw = "id;name;phone;email\na;A;1;a@x.example\n"
-    assert problems(raw) == ["content/sites.csv:1:1: header: the columns are separated by "
-                             "semicolons, not commas"]
+    assert problems(raw) == [
+        "content/sites.csv:1:1: header: the columns are separated by semicolons, not commas"
+    ]
     assert "CSV UTF-8" in hints(raw)[0]
 
 
@@ -157,23 +161,26 @@ def test_an_unclosed_quote_is_located_at_its_opening():
 
 def test_too_many_cells_in_a_row():
     raw = "id,name,phone,email\na,Smith, Jones,1,a@x.example\n"
-    assert problems(raw) == ["content/sites.csv:2:18: column 5: this row has 5 cells; the "
-                             "header names 4 columns"]
+    assert problems(raw) == [
+        "content/sites.csv:2:18: column 5: this row has 5 cells; the header names 4 columns"
+    ]
 
 
 def test_more_than_10000_rows_is_refused_at_the_first_row_too_many():
     rows = "".join(f"s{i},Site {i},1,s{i}@x.example,,\n" for i in range(MAX_ROWS + 1))
     assert problems(HEADER + rows) == [
-        f"content/sites.csv:{MAX_ROWS + 2}:1: more than 10,000 sites; this is row 10,001"]
-    assert len(parse_sites((HEADER + rows[: rows.rindex("s10000,")]).encode(), "s.csv")) \
-        == MAX_ROWS
+        f"content/sites.csv:{MAX_ROWS + 2}:1: more than 10,000 sites; this is row 10,001"
+    ]
+    assert len(parse_sites((HEADER + rows[: rows.rindex("s10000,")]).encode(), "s.csv")) == MAX_ROWS
 
 
 def test_website_too_long_for_a_scannable_qr_code():
     url = "https://x.example/" + "a" * 200
     found = problems(HEADER + f"a,A,1,a@x.example,,{url}\n")
-    assert found == ["content/sites.csv:2:20: website: the address is 218 characters; the "
-                     "limit is 150, so that its QR code still scans from paper"]
+    assert found == [
+        "content/sites.csv:2:20: website: the address is 218 characters; the "
+        "limit is 150, so that its QR code still scans from paper"
+    ]
 
 
 def test_empty_file():
@@ -183,22 +190,24 @@ def test_empty_file():
 # --- the plan ---------------------------------------------------------------------------------
 
 
-def add_sites_row(project, sites: str = "sites.csv",
-                  output: str = "sites/{site}/{topic}-{variant}-{paper}.pdf") -> None:
+def add_sites_row(
+    project, sites: str = "sites.csv", output: str = "sites/{site}/{topic}-{variant}-{paper}.pdf"
+) -> None:
     plan = project.read("content/documents.yaml")
-    project.write("content/documents.yaml",
-                  plan + SITES_ROW.format(sites=sites, output=output))
+    project.write("content/documents.yaml", plan + SITES_ROW.format(sites=sites, output=output))
 
 
 def test_plan_row_makes_one_document_per_site_and_topic(mini_project):
-    mini_project.write("content/sites.csv", HEADER + "a,A,1,a@x.example,,\n"
-                                                     "b,B,2,b@x.example,,\n")
+    mini_project.write("content/sites.csv", HEADER + "a,A,1,a@x.example,,\nb,B,2,b@x.example,,\n")
     add_sites_row(mini_project)
     project = load_project(mini_project.root)
     jobs = [j for j in plan_jobs(project) if j.site]
     assert [j.output for j in jobs] == [
-        "sites/a/alpha-topic-clear-a4.pdf", "sites/a/beta-topic-clear-a4.pdf",
-        "sites/b/alpha-topic-clear-a4.pdf", "sites/b/beta-topic-clear-a4.pdf"]
+        "sites/a/alpha-topic-clear-a4.pdf",
+        "sites/a/beta-topic-clear-a4.pdf",
+        "sites/b/alpha-topic-clear-a4.pdf",
+        "sites/b/beta-topic-clear-a4.pdf",
+    ]
 
 
 def test_output_must_use_site(mini_project):
@@ -214,8 +223,11 @@ def test_output_must_use_site(mini_project):
 
 
 def test_site_placeholder_without_a_sites_file(mini_project):
-    mini_project.edit("content/documents.yaml", "output: handouts/{topic}-{variant}",
-                      "output: handouts/{site}-{topic}-{variant}")
+    mini_project.edit(
+        "content/documents.yaml",
+        "output: handouts/{topic}-{variant}",
+        "output: handouts/{site}-{topic}-{variant}",
+    )
     with pytest.raises(ContentError) as e:
         load_project(mini_project.root)
     assert "uses {site} but the row has no `sites:` file" in str(e.value)
@@ -234,17 +246,16 @@ def test_sites_file_outside_content_is_refused_at_the_plan_line(mini_project, tm
 def test_sites_errors_come_with_every_other_content_error(mini_project):
     mini_project.write("content/sites.csv", HEADER + "A!,A,1,bad,,\n")
     add_sites_row(mini_project)
-    mini_project.edit("content/topics/alpha-topic.yaml", "status: investigational",
-                      "status: maybe")
+    mini_project.edit("content/topics/alpha-topic.yaml", "status: investigational", "status: maybe")
     with pytest.raises(ContentError) as e:
         load_project(mini_project.root)
     where = sorted(p.location.path for p in e.value.problems())
-    assert where == ["content/sites.csv", "content/sites.csv",
-                     "content/topics/alpha-topic.yaml"]
+    assert where == ["content/sites.csv", "content/sites.csv", "content/topics/alpha-topic.yaml"]
 
 
 def test_cli_refuses_a_broken_sites_file_with_exit_2_and_builds_nothing(
-        mini_project, tmp_path, capsys):
+    mini_project, tmp_path, capsys
+):
     add_sites_row(mini_project)
     mini_project.write("content/sites.csv", HEADER + "a,A,,a@x.example,,\na,B,2,b@x,,\n")
     out = tmp_path / "out"
@@ -261,8 +272,18 @@ def test_cli_refuses_a_broken_sites_file_with_exit_2_and_builds_nothing(
 def test_cli_sites_option_without_a_sites_row(mini_project, tmp_path, capsys):
     sites = tmp_path / "other.csv"
     sites.write_text(HEADER + "a,A,1,a@x.example,,\n")
-    code = main(["--project", str(mini_project.root), "--no-check", "-q", "--sites",
-                 str(sites), "-o", str(tmp_path / "out")])
+    code = main(
+        [
+            "--project",
+            str(mini_project.root),
+            "--no-check",
+            "-q",
+            "--sites",
+            str(sites),
+            "-o",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
     assert "--sites was given but no plan row has `sites:`" in capsys.readouterr().err
 
@@ -271,18 +292,46 @@ def test_cli_sites_option_file_errors_name_that_file(mini_project, tmp_path, cap
     add_sites_row(mini_project)
     sites = tmp_path / "other.csv"
     sites.write_text(HEADER + "a,A,1,a@x.example,,notaurl\n")
-    code = main(["--project", str(mini_project.root), "--no-check", "-q", "--sites",
-                 str(sites), "-o", str(tmp_path / "out")])
+    code = main(
+        [
+            "--project",
+            str(mini_project.root),
+            "--no-check",
+            "-q",
+            "--sites",
+            str(sites),
+            "-o",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
     assert f"{sites}:2:20: website: 'notaurl' is not a web address" in capsys.readouterr().err
 
 
 # --- personalised handouts --------------------------------------------------------------------
 
-FIRST = ["Zoë", "Łukasz", "Ngozi", "Søren", "María José", "Dafydd", "Aoife", "Renée", "Björk",
-         "Tomasz"]
-PLACES = ["Ærøskøbing", "São João", "Llanfair", "Kraków", "Zürich", "Dún Laoghaire",
-          "Göteborg", "Île-de-Ré"]
+FIRST = [
+    "Zoë",
+    "Łukasz",
+    "Ngozi",
+    "Søren",
+    "María José",
+    "Dafydd",
+    "Aoife",
+    "Renée",
+    "Björk",
+    "Tomasz",
+]
+PLACES = [
+    "Ærøskøbing",
+    "São João",
+    "Llanfair",
+    "Kraków",
+    "Zürich",
+    "Dún Laoghaire",
+    "Göteborg",
+    "Île-de-Ré",
+]
 
 
 def forty_sites() -> list[dict[str, str]]:
@@ -290,22 +339,30 @@ def forty_sites() -> list[dict[str, str]]:
     rows = []
     for i in range(40):
         place = PLACES[i % len(PLACES)]
-        name = [f"{place} Neurology, {FIRST[i % len(FIRST)]}'s team",
-                f'The "{place}" MS Clinic',
-                f"=HYPERLINK(\"https://evil.example\",\"{place}\")",
-                f"@{place} Care",
-                f"-{place} & Partners",
-                f"+{place} Clinic"][i % 6]
-        rows.append({
-            "id": f"clinic-{i:02d}",
-            "name": name,
-            "phone": [f"+44 1632 960 {i:03d}", f"=1632960{i:03d}", f"-0 {i}",
-                      f"@01632 960 {i:03d}"][i % 4],
-            "email": f"team{i}@clinic-{i:02d}.example",
-            "address": f"{i} Rue de l'Église,\n{place}",
-            "website": "" if i % 10 == 9 else f"https://clinic-{i:02d}.example/ms?ref=leaflet",
-            "notes": "=1+1" if i % 2 else "",
-        })
+        name = [
+            f"{place} Neurology, {FIRST[i % len(FIRST)]}'s team",
+            f'The "{place}" MS Clinic',
+            f'=HYPERLINK("https://evil.example","{place}")',
+            f"@{place} Care",
+            f"-{place} & Partners",
+            f"+{place} Clinic",
+        ][i % 6]
+        rows.append(
+            {
+                "id": f"clinic-{i:02d}",
+                "name": name,
+                "phone": [
+                    f"+44 1632 960 {i:03d}",
+                    f"=1632960{i:03d}",
+                    f"-0 {i}",
+                    f"@01632 960 {i:03d}",
+                ][i % 4],
+                "email": f"team{i}@clinic-{i:02d}.example",
+                "address": f"{i} Rue de l'Église,\n{place}",
+                "website": "" if i % 10 == 9 else f"https://clinic-{i:02d}.example/ms?ref=leaflet",
+                "notes": "=1+1" if i % 2 else "",
+            }
+        )
     return rows
 
 
@@ -317,8 +374,9 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))  # Excel's BOM
 
 
-def decode_qr_codes(pdf: Path, tmp_path: Path, dpi: int = 150,
-                    pages: tuple[int, int] | None = None) -> list[str]:
+def decode_qr_codes(
+    pdf: Path, tmp_path: Path, dpi: int = 150, pages: tuple[int, int] | None = None
+) -> list[str]:
     """Every QR code on the PDF's pages (or pages first..last), as a phone would read a
     print: render with pdftoppm at ``dpi``, decode with zxing-cpp."""
     import zxingcpp
@@ -326,19 +384,25 @@ def decode_qr_codes(pdf: Path, tmp_path: Path, dpi: int = 150,
 
     prefix = tmp_path / pdf.stem
     only = ["-f", str(pages[0]), "-l", str(pages[1])] if pages else []
-    subprocess.run([tool("pdftoppm"), "-png", "-gray", "-r", str(dpi), *only, str(pdf),
-                    str(prefix)], check=True)
+    subprocess.run(
+        [tool("pdftoppm"), "-png", "-gray", "-r", str(dpi), *only, str(pdf), str(prefix)],
+        check=True,
+    )
     found = []
     for png in sorted(tmp_path.glob(f"{pdf.stem}-*.png")):
         with Image.open(png) as image:
-            found += [r.text for r in zxingcpp.read_barcodes(image)
-                      if r.format == zxingcpp.BarcodeFormat.QRCode]
+            found += [
+                r.text
+                for r in zxingcpp.read_barcodes(image)
+                if r.format == zxingcpp.BarcodeFormat.QRCode
+            ]
         png.unlink()
     return found
 
 
 def test_forty_clinics_each_get_their_documents_printed_as_written_with_a_scannable_qr(
-        mini_project, tmp_path, capsys):
+    mini_project, tmp_path, capsys
+):
     theme = mini_project.read("content/theme.yaml")
     topic_url = re.search(r'topic_url: "(.*)"', theme).group(1)
     add_sites_row(mini_project, sites="clinics.csv")
@@ -346,11 +410,26 @@ def test_forty_clinics_each_get_their_documents_printed_as_written_with_a_scanna
     sites_file = tmp_path / "forty.csv"
     write_csv(sites_file, rows)
     out = tmp_path / "out"
-    code = main(["--project", str(mini_project.root), "--no-check", "-q", "-o", str(out),
-                 "--sites", str(sites_file), "-t", "alpha-topic", "-d", "handout"])
+    code = main(
+        [
+            "--project",
+            str(mini_project.root),
+            "--no-check",
+            "-q",
+            "-o",
+            str(out),
+            "--sites",
+            str(sites_file),
+            "-t",
+            "alpha-topic",
+            "-d",
+            "handout",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
-    manifest = {row["path"]: row for row in json.loads((out / "manifest.json").read_text())
-                ["files"]}
+    manifest = {
+        row["path"]: row for row in json.loads((out / "manifest.json").read_text())["files"]
+    }
     for row in rows:
         path = f"sites/{row['id']}/alpha-topic-clear-a4.pdf"
         assert manifest[path]["site"] == row["id"]
@@ -368,8 +447,23 @@ def test_forty_clinics_each_get_their_documents_printed_as_written_with_a_scanna
 
 def test_default_handouts_carry_the_organisations_qr_code(mini_project, tmp_path):
     out = tmp_path / "out"
-    assert main(["--project", str(mini_project.root), "--no-check", "-q", "-o", str(out),
-                 "-t", "beta-topic", "-d", "handout"]) == 0
+    assert (
+        main(
+            [
+                "--project",
+                str(mini_project.root),
+                "--no-check",
+                "-q",
+                "-o",
+                str(out),
+                "-t",
+                "beta-topic",
+                "-d",
+                "handout",
+            ]
+        )
+        == 0
+    )
     pdf = out / "handouts/beta-topic-clear-print-letter.pdf"
     assert decode_qr_codes(pdf, tmp_path) == ["https://northbridge.example/ms/beta-topic"]
 

@@ -22,8 +22,10 @@ from medbrief.pipeline import build
 from medbrief.quality.governance import check_artefacts, check_safety
 
 TOPIC = "content/topics/alpha-topic.yaml"
-APPROVED = ('version: "1.0"\napproval:\n  status: approved\n  by: Dr A. Example\n'
-            "  role: Consultant neurologist\n  date: 2026-01-10\n")
+APPROVED = (
+    'version: "1.0"\napproval:\n  status: approved\n  by: Dr A. Example\n'
+    "  role: Consultant neurologist\n  date: 2026-01-10\n"
+)
 STRONG = "    kind: unattributed\n"
 
 
@@ -49,14 +51,16 @@ def test_a_topic_without_an_approval_block_is_a_draft(mini_project):
 
 
 def test_approval_needs_by_role_and_date_at_the_approval_line(mini_project):
-    text = approve(mini_project, 'version: "1.0"\napproval:\n  status: approved\n'
-                   "  by: Dr A. Example\n")
+    text = approve(
+        mini_project, 'version: "1.0"\napproval:\n  status: approved\n  by: Dr A. Example\n'
+    )
     line, col = position(text, "approval:")
     assert messages(mini_project.root) == [
         f"{TOPIC}:{line}:{col}: approval: approval refused: an approved topic needs by, role "
         "and date (missing: role, date)\n"
         "    hint: name who approved it (`by:`), their role (`role:`) and the date "
-        "(`date: YYYY-MM-DD`), or set `status: draft`"]
+        "(`date: YYYY-MM-DD`), or set `status: draft`"
+    ]
 
 
 def test_approval_date_in_the_future_is_refused(mini_project):
@@ -65,22 +69,27 @@ def test_approval_date_in_the_future_is_refused(mini_project):
     line, _ = position(text, "approval:")
     assert messages(mini_project.root) == [
         f"{TOPIC}:{line}:1: approval: approval refused: the approval date {future} is in the "
-        "future\n    hint: write the date the topic was actually approved"]
+        "future\n    hint: write the date the topic was actually approved"
+    ]
 
 
 @pytest.mark.parametrize("kinds", [("opinion",), ("unattributed",), ("news", "organisation")])
 def test_approval_without_a_strong_source_names_the_kinds_found(mini_project, kinds):
     text = approve(mini_project, kind=kinds[0])
     if len(kinds) > 1:  # a second source, cited by the summary
-        text = mini_project.edit(TOPIC, "  sources: [demo-source]\nkey_points:",
-                                 "  sources: [demo-source, other]\nkey_points:")
+        text = mini_project.edit(
+            TOPIC,
+            "  sources: [demo-source]\nkey_points:",
+            "  sources: [demo-source, other]\nkey_points:",
+        )
         mini_project.write(TOPIC, text + f"  - id: other\n    title: Other\n    kind: {kinds[1]}\n")
     line, _ = position(text, "approval:")
     assert messages(mini_project.root) == [
         f"{TOPIC}:{line}:1: approval: approval refused: no source cited by this topic's "
         f"statements is of a strong kind (found: {', '.join(kinds)})\n"
         "    hint: cite a source of kind peer-reviewed, systematic-review, guideline, regulator "
-        "or trial-registry for the statements, or keep `status: draft`"]
+        "or trial-registry for the statements, or keep `status: draft`"
+    ]
 
 
 def test_a_strong_source_listed_but_not_cited_does_not_count(mini_project):
@@ -100,20 +109,29 @@ def test_the_real_topics_stay_drafts(project_copy):
     project = load_project(project_copy.root)
     for topic in project.topics.values():
         assert topic.approval.status == "draft"
-        assert not set(topic.cited_kinds()) & {"peer-reviewed", "systematic-review",
-                                               "guideline", "regulator", "trial-registry"}
+        assert not set(topic.cited_kinds()) & {
+            "peer-reviewed",
+            "systematic-review",
+            "guideline",
+            "regulator",
+            "trial-registry",
+        }
 
 
 def test_approving_a_real_topic_is_refused_at_its_approval_line(project_copy):
     path = "content/topics/car-t-ms.yaml"
-    text = project_copy.edit(path, "approval:\n  status: draft\n",
-                             "approval:\n  status: approved\n  by: Dr R. Okafor\n"
-                             "  role: Consultant neurologist\n  date: 2026-11-28\n")
+    text = project_copy.edit(
+        path,
+        "approval:\n  status: draft\n",
+        "approval:\n  status: approved\n  by: Dr R. Okafor\n"
+        "  role: Consultant neurologist\n  date: 2026-11-28\n",
+    )
     line, _ = position(text, "approval:\n  status: approved")
     found = messages(project_copy.root)
     assert [m.splitlines()[0] for m in found] == [
         f"{path}:{line}:1: approval: approval refused: no source cited by this topic's "
-        "statements is of a strong kind (found: opinion)"]
+        "statements is of a strong kind (found: opinion)"
+    ]
 
 
 # --- source kinds and notes -------------------------------------------------------------------
@@ -126,7 +144,8 @@ def test_source_kind_is_a_closed_list(mini_project):
         f"{TOPIC}:{line}:{col}: sources[0].kind: unknown source kind 'opinion editorial'\n"
         "    hint: use one of: peer-reviewed, systematic-review, guideline, regulator, "
         "trial-registry, organisation, news, opinion, unattributed (content/README.md says how "
-        "to choose)"]
+        "to choose)"
+    ]
 
 
 def test_the_old_note_field_says_what_replaced_it(mini_project):
@@ -135,7 +154,8 @@ def test_the_old_note_field_says_what_replaced_it(mini_project):
     assert messages(mini_project.root) == [
         f"{TOPIC}:{line}:{col}: sources[0].note: unknown field: `note` is now internal_note or "
         "public_note\n    hint: write `internal_note:` for editors (printed nowhere) or "
-        "`public_note:` for text that may be printed with the source"]
+        "`public_note:` for text that may be printed with the source"
+    ]
 
 
 def test_source_url_must_be_a_web_address(mini_project):
@@ -143,16 +163,19 @@ def test_source_url_must_be_a_web_address(mini_project):
     line, col = position(text, "file:///etc/passwd")
     assert messages(mini_project.root) == [
         f"{TOPIC}:{line}:{col}: sources[0].url: expected a web address starting with https:// "
-        "or http://"]
+        "or http://"
+    ]
 
 
 def test_the_theme_safety_source_must_be_the_organisation(mini_project):
-    text = mini_project.edit("content/theme.yaml", "    kind: organisation\n",
-                             "    kind: opinion\n")
+    text = mini_project.edit(
+        "content/theme.yaml", "    kind: organisation\n", "    kind: opinion\n"
+    )
     line, col = position(text, "kind: opinion")
     assert messages(mini_project.root) == [
         f"content/theme.yaml:{line}:{col + 6}: safety.source.kind: unknown source kind "
-        "'opinion'\n    hint: use one of: organisation (content/README.md says how to choose)"]
+        "'opinion'\n    hint: use one of: organisation (content/README.md says how to choose)"
+    ]
 
 
 # --- what the built documents print -----------------------------------------------------------
@@ -166,9 +189,13 @@ def _build(root, outdir, **filters):
 
 
 def test_a_draft_marks_every_page_and_the_manifest(mini_project, tmp_path):
-    mini_project.edit(TOPIC, "  - id: demo-source\n", "  - id: demo-source\n"
-                      "    internal_note: Secret editors' remark.\n"
-                      "    public_note: Printed remark.\n")
+    mini_project.edit(
+        TOPIC,
+        "  - id: demo-source\n",
+        "  - id: demo-source\n"
+        "    internal_note: Secret editors' remark.\n"
+        "    public_note: Printed remark.\n",
+    )
     out = tmp_path / "out"
     report = _build(mini_project.root, out, topics={"alpha-topic"})
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))["files"]
@@ -183,21 +210,25 @@ def test_a_draft_marks_every_page_and_the_manifest(mini_project, tmp_path):
         assert "Printed remark." in text
     assert draft_summary(report) == (
         f"{len(manifest)} of {len(manifest)} documents are drafts, marked “{DRAFT_MARK}”; "
-        "topics not approved: alpha-topic, beta-topic (see `approval:` in each topic file)")
+        "topics not approved: alpha-topic, beta-topic (see `approval:` in each topic file)"
+    )
 
 
 def test_an_approved_topic_prints_who_approved_it_and_no_draft_mark(mini_project, tmp_path):
     approve(mini_project)
     out = tmp_path / "out"
-    report = _build(mini_project.root, out, topics={"alpha-topic"},
-                    documents={"handout", "clinician-summary"})
+    report = _build(
+        mini_project.root, out, topics={"alpha-topic"}, documents={"handout", "clinician-summary"}
+    )
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))["files"]
     assert {e["approval"] for e in manifest} == {"approved"} and len(manifest) == 5
     for entry in manifest:
         text = squash(" ".join(page_texts(out / entry["path"])))
         assert "DRAFT" not in text
-        assert ("Approved for use with patients by Dr A. Example, Consultant neurologist, on "
-                "10 January 2026.") in text
+        assert (
+            "Approved for use with patients by Dr A. Example, Consultant neurologist, on "
+            "10 January 2026."
+        ) in text
     assert draft_summary(report) == ""
 
 
@@ -220,8 +251,11 @@ def test_each_audience_gets_its_own_disclaimer(mini_project, tmp_path):
     for entry in json.loads((out / "manifest.json").read_text("utf-8"))["files"]:
         text = squash(" ".join(page_texts(out / entry["path"])))
         own = getattr(d, entry["audience"])
-        others = [getattr(d, a) for a in ("patient", "clinician", "organisation") if
-                  a != entry["audience"]]
+        others = [
+            getattr(d, a)
+            for a in ("patient", "clinician", "organisation")
+            if a != entry["audience"]
+        ]
         assert squash(own) in text, entry["path"]
         for other in others:
             assert squash(other)[:60] not in text, entry["path"]
@@ -249,11 +283,18 @@ def test_a_patient_disclaimer_on_a_clinician_document_is_an_error(mini_project):
     project = load_project(mini_project.root)
     topic = project.topics["alpha-topic"]
     text = project.theme.disclaimers.patient + " " + project.theme.disclaimers.clinician
-    found = [f for f in check_artefacts(text, project, [topic], WHERE, "x", "clinician")
-             if "disclaimer" in f.message]
+    found = [
+        f
+        for f in check_artefacts(text, project, [topic], WHERE, "x", "clinician")
+        if "disclaimer" in f.message
+    ]
     assert [(f.severity, f.message, f.hint) for f in found] == [
-        ("error", "prints the patient disclaimer, but its audience is clinician",
-         "print the clinician disclaimer (theme.yaml disclaimers.clinician)")]
+        (
+            "error",
+            "prints the patient disclaimer, but its audience is clinician",
+            "print the clinician disclaimer (theme.yaml disclaimers.clinician)",
+        )
+    ]
 
 
 def test_safety_messages_are_checked_on_handouts(mini_project):
@@ -264,6 +305,7 @@ def test_safety_messages_are_checked_on_handouts(mini_project):
         "without talking to your MS team.” on page 1",
         "does not show the warning about clinics that sell unproven treatments "
         "(theme.yaml safety.unproven_clinics)",
-        "does not show how to find a clinical trial (theme.yaml safety.find_a_trial)"]
+        "does not show how to find a clinical trial (theme.yaml safety.find_a_trial)",
+    ]
     everything = " ".join([safety.keep_treatment, safety.unproven_clinics, safety.find_a_trial])
     assert check_safety(everything, everything, safety, WHERE, "x.pdf") == []

@@ -18,12 +18,12 @@ from medbrief.pipeline import build
 
 FINDINGS = {
     "the source's error (approval needs preclinical data)": r"extensive\s+preclinical"
-                                                           r"|preclinical\s+efficacy",
+    r"|preclinical\s+efficacy",
     "one treatment might be enough": r"might\s+be\s+enough",
     "reads as an offer (only available in)": r"only\s+available\s+in",
     "implies today's medicines only ease symptoms": r"\bnot\s+just\b",
     "“your” for a treatment the reader cannot have": r"your\s+T\s+cells|(from|into)\s+your"
-                                                    r"\s+blood|watch\s+you\s+closely",
+    r"\s+blood|watch\s+you\s+closely",
     "the heading “Who it may help”": r"who\s+it\s+may\s+help|potential\s+candidates",
     "unnamed experts credited": r"experts\s+in\s+the\s+editorial",
     "an editors' note printed": r"check\s+its\s+facts",
@@ -61,15 +61,19 @@ def decks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def pdf_texts(session_build) -> dict[str, str]:
-    return {r.job.output: " ".join(page_texts(Path(session_build.outdir) / r.job.output,
-                                              layout=False))
-            for r in session_build.report.results}
+    return {
+        r.job.output: " ".join(page_texts(Path(session_build.outdir) / r.job.output, layout=False))
+        for r in session_build.report.results
+    }
 
 
 def _found(texts: dict[str, str]) -> list[str]:
-    return [f"{path}: {what}: “{m.group()}”" for path, text in sorted(texts.items())
-            for what, pattern in FINDINGS.items()
-            if (m := re.search(pattern, squash(text), re.IGNORECASE))]
+    return [
+        f"{path}: {what}: “{m.group()}”"
+        for path, text in sorted(texts.items())
+        for what, pattern in FINDINGS.items()
+        if (m := re.search(pattern, squash(text), re.IGNORECASE))
+    ]
 
 
 def test_no_finding_remains_in_any_pdf(session_build):
@@ -91,8 +95,9 @@ def test_the_corrected_wording_reaches_every_audience(session_build, decks):
             assert "restore lost function, or even preserve" in flat, path
             assert "all in the USA" in flat, path
             assert "Risks known from cancer care include" in flat, path
-            assert "What are the risks of taking part, and what would taking part involve?" \
-                in flat, path
+            assert (
+                "What are the risks of taking part, and what would taking part involve?" in flat
+            ), path
             assert "Researchers want to learn whether one treatment could last" in flat, path
         if "gene-therapy" in path and "handouts/" in path:
             assert "so the results may not apply to MS" in flat, path
@@ -110,8 +115,7 @@ def test_briefing_has_about_the_evidence_with_plain_warnings(session_build):
     (text,) = [t for p, t in pdf_texts(session_build).items() if p.startswith("briefing/")]
     flat = squash(text)
     assert "About the evidence" in flat
-    assert ("Opinion piece (opinion): The Tipping Point Between Immunology and Identity"
-            in flat)
+    assert "Opinion piece (opinion): The Tipping Point Between Immunology and Identity" in flat
     assert "No named author (unattributed): What Is The Role Of Gene Therapy In MS?" in flat
     assert flat.count("Warning: this topic rests only on") == 2
     assert "this topic rests only on opinion pieces." in flat

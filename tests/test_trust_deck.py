@@ -33,22 +33,31 @@ DECK_ROWS = """\
     writer: slides-pdf
     output: decks/{topic}-talk-slides-with-notes.pdf
 """
-APPROVED = ('version: "1.0"\napproval:\n  status: approved\n  by: Dr A. Example\n'
-            "  role: Consultant neurologist\n  date: 2026-01-10\n")
+APPROVED = (
+    'version: "1.0"\napproval:\n  status: approved\n  by: Dr A. Example\n'
+    "  role: Consultant neurologist\n  date: 2026-01-10\n"
+)
 
 
 def _decks(project, tmp_path):
     project.write("content/documents.yaml", project.read("content/documents.yaml") + DECK_ROWS)
     out = tmp_path / "out"
-    report = build(project.root, out, Filters(documents=frozenset({"deck", "slides"}),
-                                              topics=frozenset({"alpha-topic"})))
+    report = build(
+        project.root,
+        out,
+        Filters(documents=frozenset({"deck", "slides"}), topics=frozenset({"alpha-topic"})),
+    )
     assert report.ok, [str(r.error) for r in report.failures]
     return out
 
 
 def _overlaps(a, b) -> bool:
-    return not (a.left + a.width <= b.left or b.left + b.width <= a.left
-                or a.top + a.height <= b.top or b.top + b.height <= a.top)
+    return not (
+        a.left + a.width <= b.left
+        or b.left + b.width <= a.left
+        or a.top + a.height <= b.top
+        or b.top + b.height <= a.top
+    )
 
 
 def test_every_slide_of_a_draft_deck_carries_a_deletable_label(mini_project, tmp_path):
@@ -101,24 +110,39 @@ WHERE = Location("output/decks/x.pptx")
 
 
 def _entry(approval: str) -> ManifestEntry:
-    return ManifestEntry("decks/x.pptx", "pptx", "deck", ["alpha-topic"], "speaker", None, None,
-                         2, "0" * 64, None, approval)
+    return ManifestEntry(
+        "decks/x.pptx",
+        "pptx",
+        "deck",
+        ["alpha-topic"],
+        "speaker",
+        None,
+        None,
+        2,
+        "0" * 64,
+        None,
+        approval,
+    )
 
 
 def test_a_draft_slide_without_its_label_is_an_error():
-    slides = [SlideFacts(1, "Title", True, (), 0, "Title", True),
-              SlideFacts(2, "Other", True, (), 0, "Other", False)]
+    slides = [
+        SlideFacts(1, "Title", True, (), 0, "Title", True),
+        SlideFacts(2, "Other", True, (), 0, "Other", False),
+    ]
     found = check_deck(slides, WHERE, _entry("draft"))
     assert [(f.severity, f.message) for f in found] == [
-        ("error", f"slide 2: no draft label (“{DRAFT_MARK}”), but the deck is a draft")]
+        ("error", f"slide 2: no draft label (“{DRAFT_MARK}”), but the deck is a draft")
+    ]
     assert check_deck(slides[1:], WHERE, _entry("approved")) == []
 
 
 def test_every_page_of_a_draft_pdf_shows_the_mark():
     pages = [f"{DRAFT_MARK} page one", "page two"]
     (f,) = check_draft_marks(pages, "draft", WHERE, "x.pdf")
-    assert f.message == (f"page 2 does not show the draft mark (“{DRAFT_MARK}”), but the "
-                         "document is a draft")
+    assert f.message == (
+        f"page 2 does not show the draft mark (“{DRAFT_MARK}”), but the document is a draft"
+    )
     (f,) = check_draft_marks(pages, "approved", WHERE, "x.pdf")
     assert f.message == "page 1 shows the draft mark, but every topic of the document is approved"
     assert check_draft_marks(["a", "b"], "approved", WHERE, "x.pdf") == []
@@ -133,8 +157,9 @@ def test_decks_and_slides_are_checked_for_the_status(mini_project, tmp_path, doc
 
     out = _decks(mini_project, tmp_path)
     project = load_project(mini_project.root)
-    jobs = plan_jobs(project, Filters(documents=frozenset({document}),
-                                      topics=frozenset({"alpha-topic"})))
+    jobs = plan_jobs(
+        project, Filters(documents=frozenset({document}), topics=frozenset({"alpha-topic"}))
+    )
     entries = {e.path: e for e in read_manifest(out)}
     (result,) = check_documents(project, out, jobs, entries)
     assert not [f for f in result.findings if f.gate == "governance"]
@@ -143,4 +168,5 @@ def test_decks_and_slides_are_checked_for_the_status(mini_project, tmp_path, doc
     job = dataclasses.replace(jobs[0], topics=(other,))
     (result,) = check_documents(project, out, [job], entries)
     assert "does not show the status of alpha-topic (“experimental”)" in [
-        f.message for f in result.findings]
+        f.message for f in result.findings
+    ]

@@ -10,8 +10,9 @@ from medbrief.model import latest_version, version_key
 from medbrief.pipeline import Builder
 
 
-@pytest.mark.parametrize(("older", "newer"), [("2.0", "10.0"), ("1.9", "1.10"), ("1", "1.0.1"),
-                                              ("9.9.9", "10")])
+@pytest.mark.parametrize(
+    ("older", "newer"), [("2.0", "10.0"), ("1.9", "1.10"), ("1", "1.0.1"), ("9.9.9", "10")]
+)
 def test_versions_compare_as_numbers(older, newer):
     assert version_key(older) < version_key(newer)
     assert latest_version([newer, older]) == latest_version([older, newer]) == newer

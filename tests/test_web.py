@@ -56,7 +56,8 @@ def test_one_page_per_topic_in_the_manifest(built):
     entries = json.loads((out / "manifest.json").read_text())["files"]
     web = [e for e in entries if e["document"] == "web"]
     assert [(e["path"], e["format"], e["audience"], e["topics"]) for e in web] == [
-        (f"web/{t}.html", "html", "patient", [t]) for t in topics]
+        (f"web/{t}.html", "html", "patient", [t]) for t in topics
+    ]
 
 
 def test_pages_refer_to_nothing_outside_themselves(built):
@@ -105,9 +106,11 @@ def test_same_content_as_the_patient_handout(built):
     project = load_project(root)
     builder = Builder(project)
     for topic in sorted(project.topics):
-        handout = next(j for j in plan_jobs(project, Filters(frozenset({"handout"}),
-                                                             frozenset({topic})))
-                       if j.variant == "clear")
+        handout = next(
+            j
+            for j in plan_jobs(project, Filters(frozenset({"handout"}), frozenset({topic})))
+            if j.variant == "clear"
+        )
         expected = _blocks(builder.render_html(handout))
         page = _blocks((out / f"web/{topic}.html").read_text("utf-8"))
         # a draft web page opens with the draft banner (a PDF has it in its page margins)
@@ -116,32 +119,44 @@ def test_same_content_as_the_patient_handout(built):
         assert page == expected
         joined = " ".join(s for _, s in page)
         t = project.topics[topic]
-        for needle in [t.questions[0], t.sources[0].title, "Next review",
-                       "Questions to ask your care team", "Words used in this page"]:
+        for needle in [
+            t.questions[0],
+            t.sources[0].title,
+            "Next review",
+            "Questions to ask your care team",
+            "Words used in this page",
+        ]:
             assert needle in joined
 
 
-@pytest.mark.parametrize("html, expected", [
-    ('<link rel="stylesheet" href="style.css">', "<link href='style.css'>"),
-    ('<img src="logo.png" alt="">', "<img src='logo.png'>"),
-    ('<img srcset="a.png 2x" alt="">', "<img srcset='a.png 2x'>"),
-    ("<script>alert(1)</script>", "<script>"),
-    ('<style>body { background: url("https://x.example/a.png") }</style>',
-     "url('https://x.example/a.png')"),
-    ("<style>@import 'other.css';</style>", "url('other.css')"),
-    ('<p style="background:url(/etc/x)">x</p>', "url('/etc/x')"),
-    ('<a href="file:///etc/passwd">x</a>', "<a href='file:///etc/passwd'>"),
-    ('<svg><image href="pic.png"/></svg>', "<image href='pic.png'>"),
-])
+@pytest.mark.parametrize(
+    "html, expected",
+    [
+        ('<link rel="stylesheet" href="style.css">', "<link href='style.css'>"),
+        ('<img src="logo.png" alt="">', "<img src='logo.png'>"),
+        ('<img srcset="a.png 2x" alt="">', "<img srcset='a.png 2x'>"),
+        ("<script>alert(1)</script>", "<script>"),
+        (
+            '<style>body { background: url("https://x.example/a.png") }</style>',
+            "url('https://x.example/a.png')",
+        ),
+        ("<style>@import 'other.css';</style>", "url('other.css')"),
+        ('<p style="background:url(/etc/x)">x</p>', "url('/etc/x')"),
+        ('<a href="file:///etc/passwd">x</a>', "<a href='file:///etc/passwd'>"),
+        ('<svg><image href="pic.png"/></svg>', "<image href='pic.png'>"),
+    ],
+)
 def test_outside_references_are_found(html, expected):
     assert outside_references(html) == [expected]
 
 
 def test_inline_data_and_links_are_not_outside_references():
-    html = ('<style>@font-face { src: url("data:font/ttf;base64,AAAA") }</style>'
-            '<img src="data:image/svg+xml;base64,AAAA" alt="logo">'
-            '<a href="https://example.org">x</a><a href="mailto:a@b.example">m</a>'
-            '<a href="#content">skip</a>')
+    html = (
+        '<style>@font-face { src: url("data:font/ttf;base64,AAAA") }</style>'
+        '<img src="data:image/svg+xml;base64,AAAA" alt="logo">'
+        '<a href="https://example.org">x</a><a href="mailto:a@b.example">m</a>'
+        '<a href="#content">skip</a>'
+    )
     assert outside_references(html) == []
 
 
@@ -229,9 +244,11 @@ def test_diagram_drawn_once_for_each_screen_and_print(built, browser):
 def test_axe_does_report_violations(browser):
     """The check above can fail: a page without lang, alt text or contrast has violations."""
     page = browser.new_page()
-    page.set_content('<html><head><title>x</title></head><body><main><h1>x</h1>'
-                     '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
-                     '<p style="color:#bbb;background:#fff">faint</p></main></body></html>')
+    page.set_content(
+        "<html><head><title>x</title></head><body><main><h1>x</h1>"
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+        '<p style="color:#bbb;background:#fff">faint</p></main></body></html>'
+    )
     found = {v["id"] for v in axe_violations(page, axe_source())}
     page.close()
     assert {"html-has-lang", "image-alt", "color-contrast"} <= found
@@ -255,10 +272,18 @@ def test_check_applies_the_handout_gates_to_web_pages(built):
     html = page.read_text("utf-8")
     status = project.topics[job.topic_ids[0]].status_text.plain.split(".")[0]
     broken = page.with_name("broken.html")
-    broken.write_text(re.sub(r'<section class="questions".*?</section>', "",
-                          html.replace(status, "Status unknown"), flags=re.S), "utf-8")
-    result = check_document(project, out, job,
-                            dataclasses.replace(entries[job.output], path="web/broken.html"))
+    broken.write_text(
+        re.sub(
+            r'<section class="questions".*?</section>',
+            "",
+            html.replace(status, "Status unknown"),
+            flags=re.S,
+        ),
+        "utf-8",
+    )
+    result = check_document(
+        project, out, job, dataclasses.replace(entries[job.output], path="web/broken.html")
+    )
     messages = " ".join(f.message for f in result.findings if f.severity == "error")
     assert "a call to action" in messages and "the status of" in messages
     broken.unlink()
@@ -267,8 +292,10 @@ def test_check_applies_the_handout_gates_to_web_pages(built):
 def test_page_units_read_prose_not_styles_diagrams_or_skip_links():
     from medbrief.web import page_units
 
-    html = ('<style>p { color: red }</style><a class="skip-link" href="#c">Skip</a>'
-            '<main><h1>Title</h1><p>One <strong>two</strong>.</p>'
-            '<figure><svg><title>Steps</title><text>1</text></svg></figure>'
-            '<ul><li>Item<br>more</li></ul><dl><dt>term</dt><dd>def</dd></dl></main>')
+    html = (
+        '<style>p { color: red }</style><a class="skip-link" href="#c">Skip</a>'
+        "<main><h1>Title</h1><p>One <strong>two</strong>.</p>"
+        "<figure><svg><title>Steps</title><text>1</text></svg></figure>"
+        "<ul><li>Item<br>more</li></ul><dl><dt>term</dt><dd>def</dd></dl></main>"
+    )
     assert page_units(html) == ["Title", "One two.", "Itemmore", "term", "def"]

@@ -41,8 +41,11 @@ def with_master(root: Path, layouts: dict[str, str]) -> Path:
     master = org_master(root / "content")
     mapping = "".join(f"  {ours}: {name}\n" for ours, name in layouts.items())
     theme = root / "content" / "theme.yaml"
-    theme.write_text(theme.read_text("utf-8").rstrip("\n") +
-                     f"\n\npptx_master: {master.name}\nlayouts:\n{mapping}", "utf-8")
+    theme.write_text(
+        theme.read_text("utf-8").rstrip("\n")
+        + f"\n\npptx_master: {master.name}\nlayouts:\n{mapping}",
+        "utf-8",
+    )
     return master
 
 
@@ -61,6 +64,7 @@ def decks(outdir: Path) -> list[Path]:
 
 
 # -- the built-in master ---------------------------------------------------------------------
+
 
 def test_every_slide_has_a_unique_title(built):
     _, outdir = built
@@ -85,8 +89,12 @@ def test_the_process_diagram_is_native_shapes_and_connectors(built):
     for path in decks(outdir):
         diagrams = []
         for s in Presentation(path).slides:
-            steps = [sh for sh in s.shapes if sh.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE
-                     and sh.auto_shape_type == MSO_SHAPE.ROUNDED_RECTANGLE]
+            steps = [
+                sh
+                for sh in s.shapes
+                if sh.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE
+                and sh.auto_shape_type == MSO_SHAPE.ROUNDED_RECTANGLE
+            ]
             arrows = [sh for sh in s.shapes if sh.shape_type == MSO_SHAPE_TYPE.LINE]
             if steps:
                 diagrams.append((len(steps), len(arrows)))
@@ -97,18 +105,32 @@ def test_the_process_diagram_is_native_shapes_and_connectors(built):
 
 def test_the_combined_deck_has_a_comparison_table_with_a_header_row(built):
     _, outdir = built
-    tables = [(s, sh.table) for s in Presentation(outdir / COMBINED).slides for sh in s.shapes
-              if sh.has_table]
+    tables = [
+        (s, sh.table)
+        for s in Presentation(outdir / COMBINED).slides
+        for sh in s.shapes
+        if sh.has_table
+    ]
     assert tables
     for s, table in tables:
         assert s.slide_layout.name == "Comparison" and table.first_row
         header = [c.text for c in table.rows[0].cells]
         assert header == ["Aspect", "CAR-T therapy", "Gene therapy"]
-        assert all(r.font.bold for c in table.rows[0].cells for p in c.text_frame.paragraphs
-                   for r in p.runs)
+        assert all(
+            r.font.bold
+            for c in table.rows[0].cells
+            for p in c.text_frame.paragraphs
+            for r in p.runs
+        )
     rows = [table.rows[r].cells[0].text for _, table in tables for r in range(1, len(table.rows))]
-    assert rows == ["Mechanism", "Target cells", "Stage of research", "Results in MS", "Main risks",
-                    "Open challenges"]
+    assert rows == [
+        "Mechanism",
+        "Target cells",
+        "Stage of research",
+        "Results in MS",
+        "Main risks",
+        "Open challenges",
+    ]
 
 
 def test_table_text_keeps_the_20pt_body_floor(built):
@@ -117,8 +139,9 @@ def test_table_text_keeps_the_20pt_body_floor(built):
         for s in Presentation(path).slides:
             for sh in s.shapes:
                 cells = [c for row in sh.table.rows for c in row.cells] if sh.has_table else []
-                sizes = {r.font.size.pt for c in cells for p in c.text_frame.paragraphs
-                         for r in p.runs}
+                sizes = {
+                    r.font.size.pt for c in cells for p in c.text_frame.paragraphs for r in p.runs
+                }
                 assert all(size >= 20 for size in sizes), (path, title_of(s), sizes)
 
 
@@ -147,8 +170,9 @@ def test_the_slides_pdf_has_the_decks_slides_in_order(built):
             assert " ".join(w[0] for w in band) in ("", DRAFT_MARK), (pdf, n)
             on_slide = [w for w in words if w[2] < FRAME[3] and w not in band]
             assert on_slide and all(inside(w, FRAME, 0.5) for w in on_slide), (pdf, n)
-    continued = [t for s in Presentation(outdir / COMBINED).slides
-                 if "(continued" in (t := title_of(s))]
+    continued = [
+        t for s in Presentation(outdir / COMBINED).slides if "(continued" in (t := title_of(s))
+    ]
     assert continued  # the comparison table takes two slides, in the PDF too
 
 
@@ -160,8 +184,7 @@ def test_libreoffice_draws_every_word_of_the_real_decks_inside_its_box(built, tm
         shown = Presentation(path)
         pages = pdf_words(to_pdf(path, tmp_path))
         assert len(pages) == len(shown.slides)
-        for n, (s, (width, height, words)) in enumerate(zip(shown.slides, pages,
-                                                            strict=True), 1):
+        for n, (s, (width, height, words)) in enumerate(zip(shown.slides, pages, strict=True), 1):
             boxes = text_boxes(s)
             for word in words:
                 assert inside(word, (0, 0, width, height)), (path.name, n, word)
@@ -172,6 +195,7 @@ def test_libreoffice_draws_every_word_of_the_real_decks_inside_its_box(built, tm
 
 
 # -- an organisation's master ---------------------------------------------------------------
+
 
 def test_decks_use_the_organisations_layouts_and_metadata(tmp_path):
     project = copy_project(tmp_path / "project")
@@ -186,8 +210,10 @@ def test_decks_use_the_organisations_layouts_and_metadata(tmp_path):
         assert "Org confidential slide" not in [title_of(s) for s in shown.slides]
         for s in shown.slides:
             title = s.shapes.title
-            assert title.placeholder_format.type in (PP_PLACEHOLDER.TITLE,
-                                                     PP_PLACEHOLDER.CENTER_TITLE)
+            assert title.placeholder_format.type in (
+                PP_PLACEHOLDER.TITLE,
+                PP_PLACEHOLDER.CENTER_TITLE,
+            )
         core = shown.core_properties
         assert (core.author, core.last_modified_by) == (ORGANISATION, ORGANISATION)
         assert (core.comments, core.category, core.revision) == ("", "", 1)
@@ -210,9 +236,13 @@ def test_a_missing_layout_is_refused_at_load_at_its_theme_line(tmp_path):
     line = next(i for i, row in enumerate(theme, 1) if "Side by Side" in row)
     assert str(problem.location).startswith(f"content/theme.yaml:{line}:")
     assert problem.field == "layouts.comparison"
-    assert problem.message == ('layout "Side by Side" (for "comparison" slides) is not in '
-                               f"{master.name}")
-    assert re.search(r"'Org Title', 'Org Body', 'Org Divider', 'Org Two Columns', "
-                     r"'Org Compare'", problem.hint), problem.hint
+    assert problem.message == (
+        f'layout "Side by Side" (for "comparison" slides) is not in {master.name}'
+    )
+    assert re.search(
+        r"'Org Title', 'Org Body', 'Org Divider', 'Org Two Columns', "
+        r"'Org Compare'",
+        problem.hint,
+    ), problem.hint
     assert "DeckStyle" not in problem.hint
     assert not (tmp_path / "out").exists()

@@ -25,10 +25,19 @@ def problems(raw: bytes) -> list[str]:
 
 
 def test_scalars_stay_strings():
-    data = parse(b"answer: NO\nversion: 1.10\ntime: 1:30\ncount: 012\nflag: on\n"
-                 b"day: 2026-01-15\nnothing: ~\n").data
-    assert data == {"answer": "NO", "version": "1.10", "time": "1:30", "count": "012",
-                    "flag": "on", "day": "2026-01-15", "nothing": None}
+    data = parse(
+        b"answer: NO\nversion: 1.10\ntime: 1:30\ncount: 012\nflag: on\n"
+        b"day: 2026-01-15\nnothing: ~\n"
+    ).data
+    assert data == {
+        "answer": "NO",
+        "version": "1.10",
+        "time": "1:30",
+        "count": "012",
+        "flag": "on",
+        "day": "2026-01-15",
+        "nothing": None,
+    }
 
 
 def test_positions_are_recorded_for_nested_values():
@@ -49,13 +58,17 @@ def test_duplicate_key_names_both_lines():
 def test_duplicate_key_in_nested_mapping():
     raw = b"summary:\n  plain: a\n  clinical: b\n  plain: c\n"
     assert problems(raw)[0].startswith(
-        f"{NAME}:4:3: duplicate key 'plain' (first defined on line 2)")
+        f"{NAME}:4:3: duplicate key 'plain' (first defined on line 2)"
+    )
 
 
-@pytest.mark.parametrize("raw, where", [
-    (b"a: &anchor text\nb: x\n", "1:4"),
-    (b"a: [x]\nb: *anchor\n", "2:4"),
-])
+@pytest.mark.parametrize(
+    "raw, where",
+    [
+        (b"a: &anchor text\nb: x\n", "1:4"),
+        (b"a: [x]\nb: *anchor\n", "2:4"),
+    ],
+)
 def test_anchors_and_aliases_refused(raw, where):
     assert problems(raw) == [
         f"{NAME}:{where}: YAML anchors and aliases are not allowed\n"
@@ -63,11 +76,14 @@ def test_anchors_and_aliases_refused(raw, where):
     ]
 
 
-@pytest.mark.parametrize("tag", [
-    "!!python/object:os.system",
-    "!!python/object/apply:os.system",
-    "!!python/name:os.system",
-])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object:os.system",
+        "!!python/object/apply:os.system",
+        "!!python/name:os.system",
+    ],
+)
 def test_python_tags_refused(tag):
     expected_tag = "tag:yaml.org,2002:" + tag.removeprefix("!!")
     assert problems(f"ok: yes\nboom: {tag} ['ls']\n".encode()) == [
@@ -115,7 +131,8 @@ def test_latin1_bytes_give_located_utf8_error():
 @pytest.mark.parametrize("raw", [b"", b"  \n\n", "\ufeff\n".encode()])
 def test_empty_file(raw):
     assert problems(raw) == [
-        f"{NAME}:1:1: file is empty\n    hint: add the content, or delete the file"]
+        f"{NAME}:1:1: file is empty\n    hint: add the content, or delete the file"
+    ]
 
 
 def test_oversized_file_refused_before_parsing():
@@ -132,16 +149,19 @@ def test_file_at_the_limit_is_read():
     assert len(parse(raw).data["a"]) == MAX_BYTES - 4
 
 
-@pytest.mark.parametrize("char, name, col", [
-    ("\x07", "U+0007", 9),
-    ("\x00", "U+0000", 9),
-    ("\x1b", "U+001B", 9),
-    ("\x85", "U+0085", 9),
-    ("\u202e", "U+202E (right-to-left override)", 9),
-    ("\u202d", "U+202D (left-to-right override)", 9),
-    ("\u2066", "U+2066", 9),
-    ("\ufffe", "U+FFFE", 9),
-])
+@pytest.mark.parametrize(
+    "char, name, col",
+    [
+        ("\x07", "U+0007", 9),
+        ("\x00", "U+0000", 9),
+        ("\x1b", "U+001B", 9),
+        ("\x85", "U+0085", 9),
+        ("\u202e", "U+202E (right-to-left override)", 9),
+        ("\u202d", "U+202D (left-to-right override)", 9),
+        ("\u2066", "U+2066", 9),
+        ("\ufffe", "U+FFFE", 9),
+    ],
+)
 def test_forbidden_characters_located(char, name, col):
     raw = f"title: ok\nnote: ab{char}cd\n".encode()
     assert problems(raw) == [f"{NAME}:2:{col}: forbidden character {name}\n    hint: {CHAR_HINT}"]
@@ -159,12 +179,15 @@ def test_forbidden_character_in_a_comment_is_still_refused():
     assert problems(b"a: x  # bell \x07\n")[0].startswith(f"{NAME}:1:14: forbidden character")
 
 
-@pytest.mark.parametrize("escaped, name", [
-    ("\\x07", "U+0007"),
-    ("\\a", "U+0007"),
-    ("\\u202e", "U+202E (right-to-left override)"),
-    ("\\0", "U+0000"),
-])
+@pytest.mark.parametrize(
+    "escaped, name",
+    [
+        ("\\x07", "U+0007"),
+        ("\\a", "U+0007"),
+        ("\\u202e", "U+202E (right-to-left override)"),
+        ("\\0", "U+0000"),
+    ],
+)
 def test_quoted_escapes_refused(escaped, name):
     raw = f'title: ok\nnote: "ab{escaped}cd"\n'.encode()
     found = problems(raw)
@@ -175,7 +198,8 @@ def test_quoted_escapes_refused(escaped, name):
 
 def test_harmless_escapes_and_unicode_accepted():
     assert parse('a: "line\\nnext é ✓ — “quoted”"\n'.encode()).data == {
-        "a": "line\nnext é ✓ — “quoted”"}
+        "a": "line\nnext é ✓ — “quoted”"
+    }
 
 
 def test_more_than_one_document_refused():
@@ -187,7 +211,8 @@ def test_more_than_one_document_refused():
 
 def test_complex_keys_refused():
     assert problems(b"? [a, b]\n: value\n")[0].startswith(
-        f"{NAME}:1:3: mapping keys must be plain text")
+        f"{NAME}:1:3: mapping keys must be plain text"
+    )
 
 
 def test_load_yaml_reports_missing_file(tmp_path):
@@ -195,7 +220,8 @@ def test_load_yaml_reports_missing_file(tmp_path):
         load_yaml(tmp_path / "nope.yaml", "content/nope.yaml")
     assert str(info.value.problems()[0]) == (
         "content/nope.yaml:1:1: cannot read file: No such file or directory\n"
-        "    hint: check that the file exists and is readable")
+        "    hint: check that the file exists and is readable"
+    )
 
 
 def test_load_yaml_reads_bytes_from_disk(tmp_path):

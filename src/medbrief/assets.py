@@ -66,8 +66,9 @@ def image_kind(head: bytes) -> str | None:
     return None
 
 
-def check_image(path: Path, shown: str, where: Location | None = None,
-                allowed: list[Path] | None = None) -> str:
+def check_image(
+    path: Path, shown: str, where: Location | None = None, allowed: list[Path] | None = None
+) -> str:
     """Raise :class:`ContentError` unless ``path`` is a safe PNG, JPEG, GIF or SVG; the kind.
 
     The file must be a regular file inside ``allowed`` (default: its own folder); it is read
@@ -79,21 +80,29 @@ def check_image(path: Path, shown: str, where: Location | None = None,
     except OSError:
         size = 0
     if size > MAX_IMAGE_BYTES:
-        raise _refuse(shown, where, f"image is {size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}",
-                      "use a smaller image; a logo needs only a few hundred pixels")
+        raise _refuse(
+            shown,
+            where,
+            f"image is {size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}",
+            "use a smaller image; a logo needs only a few hundred pixels",
+        )
     try:
         data = read_file(path, allowed or [path.parent], MAX_IMAGE_BYTES, where, kind="image")
     except ContentError as e:
         raise _refuse(shown, where, e.message, e.hint) from None
     for magic, offset, name in REFUSED:
-        if data[offset:offset + len(magic)] == magic:
+        if data[offset : offset + len(magic)] == magic:
             raise _refuse(shown, where, f"{name} images are not supported", CONVERT)
     kind = image_kind(data[:512])
     if kind is None:
         raise _refuse(shown, where, "not a PNG, JPEG, GIF or SVG image", CONVERT)
     if not path.name.lower().endswith(EXTENSIONS[kind]):
-        raise _refuse(shown, where, f"the file is {kind.upper()} but its name says otherwise",
-                      f"rename it to end in {EXTENSIONS[kind][0]}")
+        raise _refuse(
+            shown,
+            where,
+            f"the file is {kind.upper()} but its name says otherwise",
+            f"rename it to end in {EXTENSIONS[kind][0]}",
+        )
     problem = check_svg(data) if kind == "svg" else check_raster(data)
     if problem:
         raise _refuse(shown, where, *problem)
@@ -111,21 +120,27 @@ def check_raster(data: bytes) -> tuple[str, str] | None:
             with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
-                    return (f"image is {width:,} × {height:,} pixels; the limit is "
-                            f"{MAX_PIXELS:,} pixels",
-                            "scale it down; a logo needs only a few hundred pixels")
+                    return (
+                        f"image is {width:,} × {height:,} pixels; the limit is "
+                        f"{MAX_PIXELS:,} pixels",
+                        "scale it down; a logo needs only a few hundred pixels",
+                    )
                 strict, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
                 try:  # WeasyPrint sets LOAD_TRUNCATED_IMAGES: a truncated image must fail here
                     image.load()
                 except Exception as e:  # truncated, bad CRC, broken compressed stream...
-                    return (f"the image data is damaged or truncated ({_reason(e)})",
-                            "re-export the image as PNG from the original")
+                    return (
+                        f"the image data is damaged or truncated ({_reason(e)})",
+                        "re-export the image as PNG from the original",
+                    )
                 finally:
                     ImageFile.LOAD_TRUNCATED_IMAGES = strict
     except Image.DecompressionBombError:
-        return (f"image is over {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels; the limit is "
-                f"{MAX_PIXELS:,} pixels",
-                "scale it down; a logo needs only a few hundred pixels")
+        return (
+            f"image is over {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels; the limit is "
+            f"{MAX_PIXELS:,} pixels",
+            "scale it down; a logo needs only a few hundred pixels",
+        )
     except Exception as e:  # Pillow raises many kinds (ZeroDivisionError...) on hostile headers
         return f"cannot read the image: {_reason(e)}", "re-export the image as PNG"
     return None
@@ -143,9 +158,11 @@ def check_svg(data: bytes) -> tuple[str, str] | None:
         return "SVG is not UTF-8 text", "save the SVG as UTF-8"
     lowered = text.lower()
     if "<!doctype" in lowered or "<!entity" in lowered:
-        return ("SVG has a DOCTYPE or entity declarations, which are refused "
-                "(entity expansion can exhaust memory)",
-                "remove the <!DOCTYPE ...> and <!ENTITY ...> lines; plain SVG needs neither")
+        return (
+            "SVG has a DOCTYPE or entity declarations, which are refused "
+            "(entity expansion can exhaust memory)",
+            "remove the <!DOCTYPE ...> and <!ENTITY ...> lines; plain SVG needs neither",
+        )
     if "<?xml-stylesheet" in lowered:
         return "SVG refers to an external stylesheet", "put the styles inside the SVG"
     try:
@@ -157,8 +174,10 @@ def check_svg(data: bytes) -> tuple[str, str] | None:
     for element in root.iter():
         problem = _element_problem(element)
         if problem:
-            return problem, ("embed the picture in the SVG itself; an SVG may only refer to "
-                             "its own elements (#id)")
+            return problem, (
+                "embed the picture in the SVG itself; an SVG may only refer to "
+                "its own elements (#id)"
+            )
     return _complexity_problem(root)
 
 
@@ -214,8 +233,11 @@ def _complexity_problem(root: ElementTree.Element) -> tuple[str, str] | None:
             if dep not in size:
                 stack.append((dep, False))
     if size[root] > MAX_SVG_EXPANDED:
-        return (f"SVG draws more than {MAX_SVG_EXPANDED:,} elements once its <use> references "
-                "are expanded", _SIMPLIFY)
+        return (
+            f"SVG draws more than {MAX_SVG_EXPANDED:,} elements once its <use> references "
+            "are expanded",
+            _SIMPLIFY,
+        )
     return None
 
 

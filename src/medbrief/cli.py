@@ -24,44 +24,102 @@ COMMANDS = ["build", "check", "schema", "new", "serve", "doctor"]
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python build.py",
-        description="Build patient handouts, clinician summaries, briefings and decks.")
-    p.add_argument("command", nargs="?", default="build", choices=COMMANDS,
-                   help="build (default); check: run the quality gates without building; "
-                        "schema: write the JSON Schemas for editors; new topic ID: start a "
-                        "topic; serve: preview in the browser while editing; doctor: what this "
-                        "machine has and lacks")
+        description="Build patient handouts, clinician summaries, briefings and decks.",
+    )
+    p.add_argument(
+        "command",
+        nargs="?",
+        default="build",
+        choices=COMMANDS,
+        help="build (default); check: run the quality gates without building; "
+        "schema: write the JSON Schemas for editors; new topic ID: start a "
+        "topic; serve: preview in the browser while editing; doctor: what this "
+        "machine has and lacks",
+    )
     p.add_argument("words", nargs="*", metavar="ARG", help=argparse.SUPPRESS)
-    p.add_argument("-d", "--document", action="append", default=[], metavar="NAME",
-                   help="only this document kind (handout, clinician-summary, briefing, "
-                        "deck, slides, web); repeatable")
-    p.add_argument("-t", "--topic", action="append", default=[], metavar="ID",
-                   help="only documents covering this topic id; repeatable")
-    p.add_argument("-f", "--format", action="append", default=[], choices=["pdf", "pptx", "html"],
-                   help="only this output format; repeatable")
-    p.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
-                   help="output folder (default: output/ in the project)")
-    p.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
-                   help="project folder holding content/ and templates/ (default: .)")
+    p.add_argument(
+        "-d",
+        "--document",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this document kind (handout, clinician-summary, briefing, "
+        "deck, slides, web); repeatable",
+    )
+    p.add_argument(
+        "-t",
+        "--topic",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only documents covering this topic id; repeatable",
+    )
+    p.add_argument(
+        "-f",
+        "--format",
+        action="append",
+        default=[],
+        choices=["pdf", "pptx", "html"],
+        help="only this output format; repeatable",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default: output/ in the project)",
+    )
+    p.add_argument(
+        "--project",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="project folder holding content/ and templates/ (default: .)",
+    )
     p.add_argument("--title", metavar="TEXT", help="new topic: the topic's title")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="serve: address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="serve: address to listen on (default 127.0.0.1, this machine only)",
+    )
     p.add_argument("--port", type=int, default=8000, help="serve: port (default 8000)")
-    p.add_argument("--sites", type=Path, default=None, metavar="FILE",
-                   help="use this sites CSV file for every plan row with `sites:` "
-                        "(one document per site)")
-    p.add_argument("--html", action="store_true",
-                   help="also write each PDF's intermediate HTML next to it")
-    p.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
-                   help="render in N worker processes (default: the number of cores); "
-                        "1 renders in this process, for debugging")
-    p.add_argument("--scheduler", type=_scheduler, default=None, metavar="ADDRESS",
-                   help="render on a Dask cluster: tcp://HOST:PORT of a running `dask "
-                        "scheduler`, or `local` for a local cluster of --jobs workers "
-                        '(needs pip install -e ".[dask]")')
-    p.add_argument("--force", action="store_true",
-                   help="rebuild every document, even those that are up to date")
-    p.add_argument("--no-check", action="store_true",
-                   help="build even when content checks report errors")
+    p.add_argument(
+        "--sites",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="use this sites CSV file for every plan row with `sites:` (one document per site)",
+    )
+    p.add_argument(
+        "--html", action="store_true", help="also write each PDF's intermediate HTML next to it"
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="render in N worker processes (default: the number of cores); "
+        "1 renders in this process, for debugging",
+    )
+    p.add_argument(
+        "--scheduler",
+        type=_scheduler,
+        default=None,
+        metavar="ADDRESS",
+        help="render on a Dask cluster: tcp://HOST:PORT of a running `dask "
+        "scheduler`, or `local` for a local cluster of --jobs workers "
+        '(needs pip install -e ".[dask]")',
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every document, even those that are up to date",
+    )
+    p.add_argument(
+        "--no-check", action="store_true", help="build even when content checks report errors"
+    )
     p.add_argument("--strict", action="store_true", help="treat check warnings as errors")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
@@ -73,7 +131,8 @@ def _scheduler(text: str) -> str:
     if text == "local" or re.fullmatch(r"[a-z][a-z0-9+.-]*://\S+", text):
         return text
     raise argparse.ArgumentTypeError(
-        f"expected `local` or a scheduler address such as tcp://10.0.0.5:8786, got {text!r}")
+        f"expected `local` or a scheduler address such as tcp://10.0.0.5:8786, got {text!r}"
+    )
 
 
 def _positive(text: str) -> int:

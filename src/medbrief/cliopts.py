@@ -31,7 +31,11 @@ def print_problems(err: MedbriefError, console: Console) -> None:
     """Every located problem of ``err``, escaped (problems quote content)."""
     problems = err.problems()
     for problem in problems:  # problems quote content, which may look like [markup]
-        console.print(f"[red]error[/red]: {escape(str(problem))}", markup=True,
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"[red]error[/red]: {escape(str(problem))}",
+            markup=True,
+            highlight=False,
+            soft_wrap=True,
+        )
     if isinstance(err, ContentError) and len(problems) > 1:
         console.print(f"{len(problems)} problems found; nothing was built.", highlight=False)

@@ -24,8 +24,13 @@ def _size(n: int) -> str:
 def summary_table(report: BuildReport) -> Table:
     """One row per document; the time column says "up to date" for documents not rebuilt."""
     table = Table(title=f"Built into {report.outdir}", title_justify="left")
-    for name, justify in [("file", "left"), ("pages", "right"), ("size", "right"),
-                          ("time", "right"), ("warnings", "right")]:
+    for name, justify in [
+        ("file", "left"),
+        ("pages", "right"),
+        ("size", "right"),
+        ("time", "right"),
+        ("warnings", "right"),
+    ]:
         table.add_column(name, justify=justify)
     for r in report.results:
         pages = str(r.entry.pages) if r.entry else "-"
@@ -33,8 +38,13 @@ def summary_table(report: BuildReport) -> Table:
         name = escape(r.job.output)
         status = name if r.ok else f"[red]{name} (failed)[/red]"
         time = "[dim]up to date[/dim]" if r.up_to_date else f"{r.seconds:.2f} s"
-        table.add_row(status, pages + unit if r.entry else pages, _size(r.size) if r.ok else "-",
-                      time, str(len(r.warnings)))
+        table.add_row(
+            status,
+            pages + unit if r.entry else pages,
+            _size(r.size) if r.ok else "-",
+            time,
+            str(len(r.warnings)),
+        )
     return table
 
 
@@ -68,9 +78,11 @@ def check_machine(project, filters: Filters, console: Console, *, quiet: bool) -
     if not any(job.format == "pdf" for job in plan_jobs(project, filters)):
         return
     for blocker in environment.pdf_blockers():
-        raise SetupError(f"{blocker.name}: {blocker.found}; PDFs cannot be made on this machine",
-                         hint=f"{blocker.fix}  (`python build.py doctor` lists everything; "
-                              "decks alone build without it: python build.py -f pptx)")
+        raise SetupError(
+            f"{blocker.name}: {blocker.found}; PDFs cannot be made on this machine",
+            hint=f"{blocker.fix}  (`python build.py doctor` lists everything; "
+            "decks alone build without it: python build.py -f pptx)",
+        )
     if not quiet:
         for note in environment.build_notes():
             console.print(f"[yellow]note[/yellow]: {escape(note)}", soft_wrap=True)
@@ -97,12 +109,17 @@ def run_doctor(args, console: Console) -> int:
     out.print(doctor_table(checks))
     fixes = {c.fix: c for c in checks if not c.ok and c.fix}
     for fix, c in fixes.items():
-        out.print(f"{'fix' if c.required else 'optional'}: {escape(c.name)}: {escape(fix)}",
-                  soft_wrap=True)
+        out.print(
+            f"{'fix' if c.required else 'optional'}: {escape(c.name)}: {escape(fix)}",
+            soft_wrap=True,
+        )
     missing = [c.name for c in checks if c.required and not c.ok]
     if missing:
-        console.print(f"[red]error[/red]: build cannot work on this machine: "
-                      f"{escape(', '.join(missing))} missing (fix above)", soft_wrap=True)
+        console.print(
+            f"[red]error[/red]: build cannot work on this machine: "
+            f"{escape(', '.join(missing))} missing (fix above)",
+            soft_wrap=True,
+        )
         return EXIT_FAILED
     out.print("build can work on this machine", soft_wrap=True)
     return EXIT_OK
@@ -120,9 +137,16 @@ def run_build(args, console: Console) -> int:
     check_machine(project, filters_from(args), console, quiet=args.quiet)
     out = outdir_from(args, root)
     # no refresh thread: worker processes are forked from this one, which must have one thread
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True, auto_refresh=False,
-                  disable=args.quiet) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        auto_refresh=False,
+        disable=args.quiet,
+    ) as bar:
         task = bar.add_task("Building", total=None)
 
         def progress(done, total, result, job):
@@ -136,10 +160,18 @@ def run_build(args, console: Console) -> int:
             bar.update(task, description="Waiting for another build")
             console.print(f"[yellow]waiting[/yellow]: {escape(message)}", soft_wrap=True)
 
-        report = build(root, out, filters_from(args), write_html=args.html, progress=progress,
-                       project=project, on_wait=waiting, force=args.force,
-                       jobs=args.jobs if args.jobs is not None else default_jobs(),
-                       scheduler=args.scheduler)
+        report = build(
+            root,
+            out,
+            filters_from(args),
+            write_html=args.html,
+            progress=progress,
+            project=project,
+            on_wait=waiting,
+            force=args.force,
+            jobs=args.jobs if args.jobs is not None else default_jobs(),
+            scheduler=args.scheduler,
+        )
     if not args.quiet:
         Console(emoji=False).print(summary_table(report))
     if not report.results:
@@ -150,9 +182,12 @@ def run_build(args, console: Console) -> int:
     failed = len(report.failures)
     if failed:
         unrecorded = sum(1 for r in report.failures if r.entry is not None)
-        said = ("their previous files were left unchanged" if not unrecorded else
-                f"{unrecorded} of them written but not recorded in manifest.json, the others' "
-                "previous files left unchanged")
+        said = (
+            "their previous files were left unchanged"
+            if not unrecorded
+            else f"{unrecorded} of them written but not recorded in manifest.json, the others' "
+            "previous files left unchanged"
+        )
         console.print(f"[red]{failed} of {len(report.results)} documents failed[/red]; {said}")
         return EXIT_FAILED
     if report.manifest_error:
@@ -172,8 +207,10 @@ def draft_summary(report: BuildReport) -> str:
     if not drafts:
         return ""
     topics = sorted({t.id for r in drafts for t in r.job.topics if t.approval.status == DRAFT})
-    return (f"{len(drafts)} of {len(built)} documents are drafts, marked “{DRAFT_MARK}”; "
-            f"topics not approved: {', '.join(topics)} (see `approval:` in each topic file)")
+    return (
+        f"{len(drafts)} of {len(built)} documents are drafts, marked “{DRAFT_MARK}”; "
+        f"topics not approved: {', '.join(topics)} (see `approval:` in each topic file)"
+    )
 
 
 def run_check(args, console: Console) -> int:
@@ -197,13 +234,23 @@ def run_new(args, console: Console) -> int:
     from .scaffold import new_topic
 
     if len(args.words) != 2 or args.words[0] != "topic" or not args.title:
-        raise ContentError([Problem(Location("new"), "", "expected: new topic ID --title TEXT",
-                                    'e.g. python build.py new topic stem-cells-ms --title '
-                                    '"Stem cell transplants for MS"')])
+        raise ContentError(
+            [
+                Problem(
+                    Location("new"),
+                    "",
+                    "expected: new topic ID --title TEXT",
+                    "e.g. python build.py new topic stem-cells-ms --title "
+                    '"Stem cell transplants for MS"',
+                )
+            ]
+        )
     root = args.project.resolve()
     path = new_topic(root, args.words[1], args.title)
-    console.print(f"wrote {path.relative_to(root)}: replace each TODO, then run "
-                  "`python build.py check`", highlight=False)
+    console.print(
+        f"wrote {path.relative_to(root)}: replace each TODO, then run `python build.py check`",
+        highlight=False,
+    )
     return EXIT_OK
 
 
@@ -211,9 +258,23 @@ def run_serve(args, console: Console) -> int:
     from .serve import serve
 
     root = args.project.resolve()
-    return serve(root, outdir_from(args, root), filters_from(args), console, host=args.host,
-                 port=args.port, check=not args.no_check, strict=args.strict)
+    return serve(
+        root,
+        outdir_from(args, root),
+        filters_from(args),
+        console,
+        host=args.host,
+        port=args.port,
+        check=not args.no_check,
+        strict=args.strict,
+    )
 
 
-COMMANDS = {"build": run_build, "check": run_check, "schema": run_schema, "new": run_new,
-            "serve": run_serve, "doctor": run_doctor}
+COMMANDS = {
+    "build": run_build,
+    "check": run_check,
+    "schema": run_schema,
+    "new": run_new,
+    "serve": run_serve,
+    "doctor": run_doctor,
+}

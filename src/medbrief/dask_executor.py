@@ -46,21 +46,25 @@ def _import_distributed():
     try:
         import distributed
     except ImportError:
-        raise SetupError("--scheduler needs Dask's distributed scheduler, which is not "
-                         "installed", hint='pip install -e ".[dask]"  (or: pip install '
-                         '"dask[distributed]")') from None
+        raise SetupError(
+            "--scheduler needs Dask's distributed scheduler, which is not installed",
+            hint='pip install -e ".[dask]"  (or: pip install "dask[distributed]")',
+        ) from None
     return distributed
 
 
-def render_remote(snapshot: bytes, digest: str, setup: BuildSetup, output: str,
-                  version: str) -> Rendition:
+def render_remote(
+    snapshot: bytes, digest: str, setup: BuildSetup, output: str, version: str
+) -> Rendition:
     """The Dask task: render ``output`` from the snapshot, on whichever worker runs it."""
     started = time.perf_counter()
     try:
         if version != __version__:
-            raise RenderError(f"{output}: this worker has medbrief {__version__}; the build "
-                              f"was started with {version}",
-                              hint="install the same medbrief version on every worker")
+            raise RenderError(
+                f"{output}: this worker has medbrief {__version__}; the build "
+                f"was started with {version}",
+                hint="install the same medbrief version on every worker",
+            )
         root = unpack_snapshot(snapshot, digest)
         sites = root / SITES_OVERRIDE if setup.sites is not None else None
         local = replace(setup, root=root, build_id=digest + setup.build_id, sites=sites)
@@ -91,16 +95,21 @@ class DaskExecutor(Executor):
         distributed = _import_distributed()
         if self.scheduler == "local":
             self.cluster = distributed.LocalCluster(
-                n_workers=self.workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=40)
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=40,
+            )
             self.client = distributed.Client(self.cluster)
         else:
             try:
                 self.client = distributed.Client(self.scheduler, timeout="20s")
             except (OSError, TimeoutError) as e:
-                raise SetupError(f"cannot reach the Dask scheduler at {self.scheduler}: {e}",
-                                 hint="start it with `dask scheduler`, or check the address "
-                                      "(tcp://HOST:PORT)") from None
+                raise SetupError(
+                    f"cannot reach the Dask scheduler at {self.scheduler}: {e}",
+                    hint="start it with `dask scheduler`, or check the address (tcp://HOST:PORT)",
+                ) from None
         self.worker_pids = sorted(self.client.run(os.getpid).values())
         return distributed
 
@@ -108,36 +117,52 @@ class DaskExecutor(Executor):
         self._setup = setup
         distributed = self._connect()
         snapshot = self.snapshot or make_snapshot(setup.root, setup.sites)
-        no_worker = (f"the Dask cluster at {self.scheduler} has had no worker for "
-                     f"{NO_WORKER_SECONDS:g} s")
+        no_worker = (
+            f"the Dask cluster at {self.scheduler} has had no worker for {NO_WORKER_SECONDS:g} s"
+        )
         try:
             self.client.wait_for_workers(1, timeout=NO_WORKER_SECONDS)
             # a task, not scattered data: if the worker holding it dies, the scheduler can
             # compute it again from the bytes in its spec (scattered data would be lost, and
             # every document depending on it cancelled)
-            shared = self.client.submit(_snapshot_bytes, snapshot.data, pure=False,
-                                        key=f"medbrief-snapshot-{setup.build_id}")
+            shared = self.client.submit(
+                _snapshot_bytes,
+                snapshot.data,
+                pure=False,
+                key=f"medbrief-snapshot-{setup.build_id}",
+            )
         except TimeoutError:  # distributed.TimeoutError is the built-in one
             yield from self._fail(outputs, no_worker)
             return
         names: dict[str, str] = {}  # future key -> output (no future kept once collected,
-        pending = set()               # so each result is dropped from its worker's memory)
+        pending = set()  # so each result is dropped from its worker's memory)
         for i, output in enumerate(outputs):
-            future = self.client.submit(render_remote, shared, snapshot.digest, setup, output,
-                                        __version__, key=f"medbrief-{setup.build_id}-{i}",
-                                        pure=False, retries=0)
+            future = self.client.submit(
+                render_remote,
+                shared,
+                snapshot.digest,
+                setup,
+                output,
+                __version__,
+                key=f"medbrief-{setup.build_id}-{i}",
+                pure=False,
+                retries=0,
+            )
             names[future.key] = output
             pending.add(future)
         last_worker = time.monotonic()
         while pending:
             try:
-                finished, _ = distributed.wait(list(pending), timeout=2.0,
-                                               return_when="FIRST_COMPLETED")
+                finished, _ = distributed.wait(
+                    list(pending), timeout=2.0, return_when="FIRST_COMPLETED"
+                )
             except CancelledError as e:  # the cluster dropped them: fail, never a traceback
                 left = sorted(names[f.key] for f in pending)
                 pending.clear()
-                yield from self._fail(left, f"the Dask cluster at {self.scheduler} cancelled "
-                                            f"it ({e.__class__.__name__})")
+                yield from self._fail(
+                    left,
+                    f"the Dask cluster at {self.scheduler} cancelled it ({e.__class__.__name__})",
+                )
                 return
             except TimeoutError:
                 if self.client.scheduler_info().get("workers"):
@@ -161,26 +186,39 @@ class DaskExecutor(Executor):
         try:
             rendition = future.result()
         except distributed.KilledWorker:
-            return self._setup.failed(output, RenderError(
-                f"{output}: the Dask workers rendering it died ({ALLOWED_FAILURES} tries)",
-                hint="build it again with --jobs 1 --debug to see why"))
+            return self._setup.failed(
+                output,
+                RenderError(
+                    f"{output}: the Dask workers rendering it died ({ALLOWED_FAILURES} tries)",
+                    hint="build it again with --jobs 1 --debug to see why",
+                ),
+            )
         except MedbriefError as e:
             return self._setup.failed(output, e)
         except Exception as e:  # the task raised what render_job does not contain
-            return self._setup.failed(output, RenderError(
-                f"{output}: {type(e).__name__} on a Dask worker: {e}",
-                hint="build it again with --jobs 1 --debug to see why"))
+            return self._setup.failed(
+                output,
+                RenderError(
+                    f"{output}: {type(e).__name__} on a Dask worker: {e}",
+                    hint="build it again with --jobs 1 --debug to see why",
+                ),
+            )
         expected = type(self._setup.failed(output, RenderError("")))
         if not isinstance(rendition, expected) or rendition.output != output:
-            return self._setup.failed(output, RenderError(f"{output}: a worker returned "
-                                                          "something else"))
+            return self._setup.failed(
+                output, RenderError(f"{output}: a worker returned something else")
+            )
         return rendition
 
     def _fail(self, outputs: Sequence[str], why: str) -> Iterator[Rendition]:
         for output in outputs:
-            yield self._setup.failed(output, RenderError(
-                f"{output}: not built: {why}",
-                hint="start workers (`dask worker tcp://HOST:PORT`) and build again"))
+            yield self._setup.failed(
+                output,
+                RenderError(
+                    f"{output}: not built: {why}",
+                    hint="start workers (`dask worker tcp://HOST:PORT`) and build again",
+                ),
+            )
 
     def close(self) -> None:
         client, cluster, self.client, self.cluster = self.client, self.cluster, None, None
@@ -188,4 +226,3 @@ class DaskExecutor(Executor):
             client.close()
         if cluster is not None:
             cluster.close()
-

@@ -34,8 +34,9 @@ def _wrap(label: str, width: float, size: float) -> list[str]:
     return textwrap.wrap(label, chars, break_long_words=True) or [""]
 
 
-def _box(x: float, y: float, w: float, h: float, n: int, lines: list[str], s: DiagramStyle,
-         line_h: float) -> str:
+def _box(
+    x: float, y: float, w: float, h: float, n: int, lines: list[str], s: DiagramStyle, line_h: float
+) -> str:
     r = s.font_size * 0.95
     cx, cy = x + w / 2, y + h / 2 + r * 0.6
     text_y = cy - (len(lines) - 1) * line_h / 2
@@ -57,15 +58,24 @@ def _arrow(x1: float, y1: float, x2: float, y2: float, colour: str) -> str:
     """A line with a drawn arrow head (no <marker>, so several diagrams never clash on ids)."""
     dx, dy = (1, 0) if y1 == y2 else (0, 1)
     hx, hy, w = x2 - 7 * dx, y2 - 7 * dy, 4.5
-    head = (f"M{x2:.1f},{y2:.1f} L{hx - w * dy:.1f},{hy - w * dx:.1f} "
-            f"L{hx + w * dy:.1f},{hy + w * dx:.1f} z")
-    return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{hx:.1f}" y2="{hy:.1f}" stroke="{colour}" '
-            f'stroke-width="2"/><path d="{head}" fill="{colour}"/>')
+    head = (
+        f"M{x2:.1f},{y2:.1f} L{hx - w * dy:.1f},{hy - w * dx:.1f} "
+        f"L{hx + w * dy:.1f},{hy + w * dx:.1f} z"
+    )
+    return (
+        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{hx:.1f}" y2="{hy:.1f}" stroke="{colour}" '
+        f'stroke-width="2"/><path d="{head}" fill="{colour}"/>'
+    )
 
 
 def process_svg(
-    labels: list[str], title: str, description: str, *, width: float = 640,
-    vertical: bool = False, style: DiagramStyle = DiagramStyle(),
+    labels: list[str],
+    title: str,
+    description: str,
+    *,
+    width: float = 640,
+    vertical: bool = False,
+    style: DiagramStyle = DiagramStyle(),
 ) -> Markup:
     """An inline SVG of the steps, ``width`` user units wide."""
     size, n = style.font_size, len(labels)
@@ -79,8 +89,9 @@ def process_svg(
         for i, lines in enumerate(wrapped):
             parts.append(_box(x, y, box_w, box_h, i + 1, lines, style, line_h))
             if i < n - 1:
-                parts.append(_arrow(width / 2, y + box_h + 2, width / 2, y + box_h + gap - 4,
-                                    style.border))
+                parts.append(
+                    _arrow(width / 2, y + box_h + 2, width / 2, y + box_h + gap - 4, style.border)
+                )
             y += box_h + gap
         height = y - gap + size * 0.6
     else:
@@ -92,13 +103,21 @@ def process_svg(
             x = i * (box_w + gap)
             parts.append(_box(x, y, box_w, box_h, i + 1, lines, style, line_h))
             if i < n - 1:
-                parts.append(_arrow(x + box_w + 3, y + box_h / 2, x + box_w + gap - 4,
-                                    y + box_h / 2, style.border))
+                parts.append(
+                    _arrow(
+                        x + box_w + 3,
+                        y + box_h / 2,
+                        x + box_w + gap - 4,
+                        y + box_h / 2,
+                        style.border,
+                    )
+                )
         height = y + box_h + size * 0.4
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width:.0f} '
         f'{height:.0f}" width="{width:.0f}" height="{height:.0f}" '
         f'font-family="{escape(style.font, {chr(34): "&quot;"})}" font-size="{size:.1f}">'
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
-        + "".join(parts) + "</svg>"
+        + "".join(parts)
+        + "</svg>"
     )

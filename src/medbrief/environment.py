@@ -31,20 +31,24 @@ PYTHON_MIN = (3, 11)
 PANGO_MIN = (1, 44, 0)
 
 PACKAGES: dict[str, dict[str, str]] = {
-    "pango": {"debian": "libpango-1.0-0 libpangoft2-1.0-0", "fedora": "pango",
-              "macos": "pango"},
-    "harfbuzz-subset": {"debian": "libharfbuzz-subset0", "fedora": "harfbuzz",
-                        "macos": "harfbuzz"},
-    "libreoffice": {"debian": "libreoffice-impress", "fedora": "libreoffice-impress",
-                    "macos": "--cask libreoffice"},
+    "pango": {"debian": "libpango-1.0-0 libpangoft2-1.0-0", "fedora": "pango", "macos": "pango"},
+    "harfbuzz-subset": {"debian": "libharfbuzz-subset0", "fedora": "harfbuzz", "macos": "harfbuzz"},
+    "libreoffice": {
+        "debian": "libreoffice-impress",
+        "fedora": "libreoffice-impress",
+        "macos": "--cask libreoffice",
+    },
     "poppler": {"debian": "poppler-utils", "fedora": "poppler-utils", "macos": "poppler"},
     "qpdf": {"debian": "qpdf", "fedora": "qpdf", "macos": "qpdf"},
     "chromium": {"debian": "chromium", "fedora": "chromium", "macos": "--cask chromium"},
 }
 """Operating-system package(s) that provide each piece, per platform."""
 
-MANAGERS = {"debian": "sudo apt-get install {}", "fedora": "sudo dnf install {}",
-            "macos": "brew install {}"}
+MANAGERS = {
+    "debian": "sudo apt-get install {}",
+    "fedora": "sudo dnf install {}",
+    "macos": "brew install {}",
+}
 
 
 @dataclass(frozen=True)
@@ -149,9 +153,11 @@ def build_notes() -> list[str]:
     """Notes a build that writes PDFs prints once: what this machine costs it."""
     found = engine()
     if found.error is None and not found.harfbuzz_subset:
-        return ["HarfBuzz-Subset is not installed, so WeasyPrint subsets fonts with fontTools: "
-                "the PDFs are the same, only slower to make. For speed: "
-                + install_command("harfbuzz-subset")]
+        return [
+            "HarfBuzz-Subset is not installed, so WeasyPrint subsets fonts with fontTools: "
+            "the PDFs are the same, only slower to make. For speed: "
+            + install_command("harfbuzz-subset")
+        ]
     return []
 
 
@@ -176,8 +182,14 @@ def _version(v: tuple[int, ...]) -> str:
 
 def _python() -> Check:
     ok = sys.version_info[:2] >= PYTHON_MIN
-    return Check("Python", _version(sys.version_info[:3]), ok, True, "runs medbrief",
-                 "" if ok else f"use Python {_version(PYTHON_MIN)} or newer")
+    return Check(
+        "Python",
+        _version(sys.version_info[:3]),
+        ok,
+        True,
+        "runs medbrief",
+        "" if ok else f"use Python {_version(PYTHON_MIN)} or newer",
+    )
 
 
 def _engine_checks() -> list[Check]:
@@ -185,18 +197,35 @@ def _engine_checks() -> list[Check]:
     pango_fix = install_command("pango")
     if found.error is not None:
         fix = "python -m pip install -e ." if found.python_package else pango_fix
-        return [Check("WeasyPrint + Pango", f"cannot start: {found.error}", False, True,
-                      "makes every PDF", fix)]
+        return [
+            Check(
+                "WeasyPrint + Pango",
+                f"cannot start: {found.error}",
+                False,
+                True,
+                "makes every PDF",
+                fix,
+            )
+        ]
     pango_ok = found.pango >= PANGO_MIN
     return [
         Check("WeasyPrint", found.weasyprint, True, True, "makes every PDF"),
-        Check("Pango", _version(found.pango) + ("" if pango_ok else " (too old)"), pango_ok, True,
-              f"text layout (needs {_version(PANGO_MIN)}+)",
-              "" if pango_ok else pango_fix),
-        Check("HarfBuzz-Subset", "found" if found.harfbuzz_subset else "not found",
-              found.harfbuzz_subset, False,
-              "faster PDFs (the same pages)",
-              "" if found.harfbuzz_subset else install_command("harfbuzz-subset")),
+        Check(
+            "Pango",
+            _version(found.pango) + ("" if pango_ok else " (too old)"),
+            pango_ok,
+            True,
+            f"text layout (needs {_version(PANGO_MIN)}+)",
+            "" if pango_ok else pango_fix,
+        ),
+        Check(
+            "HarfBuzz-Subset",
+            "found" if found.harfbuzz_subset else "not found",
+            found.harfbuzz_subset,
+            False,
+            "faster PDFs (the same pages)",
+            "" if found.harfbuzz_subset else install_command("harfbuzz-subset"),
+        ),
     ]
 
 
@@ -209,9 +238,16 @@ def _font_checks() -> list[Check]:
         except ImportError:
             files = ()
         found = f"{len(files)} file(s)" if files else f"Python package {module} not installed"
-        checks.append(Check(f"font {family}", found, bool(files), True,
-                            "measuring deck text" if family == "Arimo" else "text in PDFs",
-                            "" if files else "python -m pip install -e ."))
+        checks.append(
+            Check(
+                f"font {family}",
+                found,
+                bool(files),
+                True,
+                "measuring deck text" if family == "Arimo" else "text in PDFs",
+                "" if files else "python -m pip install -e .",
+            )
+        )
     return checks
 
 
@@ -225,8 +261,16 @@ def _tool_checks() -> list[Check]:
         paths = [p for c in commands if (p := find_tool(c))]
         ok = len(paths) == len(commands)
         found = ", ".join(Path(p).name for p in paths) if paths else "not found"
-        checks.append(Check(tool.label, found, ok, False, tool.enables,
-                            "" if ok else install_command(tool.package)))
+        checks.append(
+            Check(
+                tool.label,
+                found,
+                ok,
+                False,
+                tool.enables,
+                "" if ok else install_command(tool.package),
+            )
+        )
     return checks
 
 

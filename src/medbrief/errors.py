@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 
 UNPRINTABLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-    "\u202a-\u202e\u2066-\u2069]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
 )
 """Characters that must never reach a terminal raw: C0 controls (tab and newline aside), DEL,
 C1 controls, surrogates, non-characters and the bidi embedding/override/isolate controls.
@@ -155,8 +154,7 @@ class DamagedOutput(MedbriefError):
     HINT = "rebuild it: python build.py (add the usual -d/-t filters to rebuild only it)"
 
     def __init__(self, path: str, why: str):
-        super().__init__(f"{path}: the file is damaged and cannot be read ({why})",
-                         hint=self.HINT)
+        super().__init__(f"{path}: the file is damaged and cannot be read ({why})", hint=self.HINT)
         self.path, self.why = path, why
 
 

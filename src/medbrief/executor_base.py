@@ -26,14 +26,13 @@ class BuildSetup(Protocol):
     sites: Path | None
     build_id: str
 
-    def prepare(self, builder: Builder | None = None,
-                writers: frozenset[str] = frozenset()) -> Builder: ...
+    def prepare(
+        self, builder: Builder | None = None, writers: frozenset[str] = frozenset()
+    ) -> Builder: ...
 
     def render(self, output: str) -> Rendition: ...
 
     def failed(self, output: str, error: MedbriefError, seconds: float = 0.0) -> Rendition: ...
-
-
 
 
 class Executor:
@@ -52,5 +51,3 @@ class Executor:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-

@@ -95,8 +95,9 @@ class _Worker:
     def __init__(self, ctx, setup: BuildSetup):
         self.conn, child = ctx.Pipe()
         parent = os.getpid() if ctx.get_start_method() == "fork" else 0
-        self.process = ctx.Process(target=_worker_main, args=(setup, child, parent),
-                                   daemon=True, name="medbrief-worker")
+        self.process = ctx.Process(
+            target=_worker_main, args=(setup, child, parent), daemon=True, name="medbrief-worker"
+        )
         # block Ctrl-C while starting, so the worker is born ignoring it (no traceback from it)
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
@@ -129,8 +130,9 @@ class _Worker:
 class ProcessPool(Executor):
     """Render in ``workers`` processes; results arrive as documents finish."""
 
-    def __init__(self, workers: int, builder: Builder | None = None,
-                 time_limit: float | None = None):
+    def __init__(
+        self, workers: int, builder: Builder | None = None, time_limit: float | None = None
+    ):
         self.workers = max(1, workers)
         self.builder = builder
         if time_limit is None and builder is not None:
@@ -162,8 +164,7 @@ class ProcessPool(Executor):
             self._start(ctx, setup).send(queue.pop(0))
         while any(w.task for w in self._pool):
             busy = [w for w in self._pool if w.task]
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
-                         timeout=1.0)
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=1.0)
             for worker in busy:
                 rendition = self._collect(worker, ready)
                 if rendition is None:
@@ -193,7 +194,8 @@ class ProcessPool(Executor):
             except (EOFError, OSError):
                 pass  # it died while sending: handled below
         overran = self.time_limit and time.monotonic() - worker.started > (
-            self.time_limit + GRACE_SECONDS)
+            self.time_limit + GRACE_SECONDS
+        )
         if worker.process.sentinel not in ready and worker.conn not in ready and not overran:
             return None
         seconds = time.monotonic() - worker.started
@@ -201,16 +203,20 @@ class ProcessPool(Executor):
         self._pool.remove(worker)
         worker.stop(0)
         if overran:
-            error = RenderError(f"took longer than {self.time_limit:g} s and was stopped",
-                                hint="raise quality.time_limit_seconds in "
-                                "content/documents.yaml, or shorten the document",
-                                location=Location(output))
+            error = RenderError(
+                f"took longer than {self.time_limit:g} s and was stopped",
+                hint="raise quality.time_limit_seconds in "
+                "content/documents.yaml, or shorten the document",
+                location=Location(output),
+            )
         else:
             code = worker.process.exitcode
             how = f"signal {-code}" if code is not None and code < 0 else f"status {code}"
-            error = RenderError(f"the worker process rendering it stopped ({how})",
-                                hint="build it again with --jobs 1 --debug to see why",
-                                location=Location(output))
+            error = RenderError(
+                f"the worker process rendering it stopped ({how})",
+                hint="build it again with --jobs 1 --debug to see why",
+                location=Location(output),
+            )
         return worker.setup.failed(output, error, seconds)
 
     def close(self) -> None:
@@ -223,8 +229,9 @@ class ProcessPool(Executor):
             worker.stop()
 
 
-def choose_executor(jobs: int, todo: int, builder: Builder | None = None,
-                    scheduler: str | None = None) -> Executor:
+def choose_executor(
+    jobs: int, todo: int, builder: Builder | None = None, scheduler: str | None = None
+) -> Executor:
     """A Dask cluster when ``scheduler`` is given (``local``: a LocalCluster of ``jobs``
     workers); else in process for one job or ``--jobs 1``; else a pool of min(jobs, todo)
     workers."""

@@ -102,9 +102,13 @@ def _ignored(path: Path) -> bool:
 def _tree(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return [p for p in folder.rglob("*")
-            if p.is_file() and not any(_ignored(part) for part in p.relative_to(folder).parents
-                                       if part.name) and not _ignored(p)]
+    return [
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not any(_ignored(part) for part in p.relative_to(folder).parents if part.name)
+        and not _ignored(p)
+    ]
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -214,8 +218,14 @@ def _software_digest() -> str:
         except metadata.PackageNotFoundError:
             versions.append((name, "absent"))
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return _hash([("medbrief", __version__), ("medbrief-code", _code_digest()), *versions,
-                  ("SOURCE_DATE_EPOCH", epoch)])
+    return _hash(
+        [
+            ("medbrief", __version__),
+            ("medbrief-code", _code_digest()),
+            *versions,
+            ("SOURCE_DATE_EPOCH", epoch),
+        ]
+    )
 
 
 def _fonts_digest() -> str:
@@ -233,17 +243,22 @@ def _plan_digest(project: Project, job: Job) -> str:
     row = job.spec.model_dump(mode="json")
     site = getattr(job, "site", None)  # its own row: the sites file may be outside content/
     site_data = json.dumps(dataclasses.asdict(site), sort_keys=True) if site else ""
-    return _hash([("settings", json.dumps(settings, sort_keys=True)),
-                  ("row", json.dumps(row, sort_keys=True)),
-                  ("output", job.output), ("paper", str(job.paper)),
-                  ("variant", str(job.variant)), ("site", site_data)])
+    return _hash(
+        [
+            ("settings", json.dumps(settings, sort_keys=True)),
+            ("row", json.dumps(row, sort_keys=True)),
+            ("output", job.output),
+            ("paper", str(job.paper)),
+            ("variant", str(job.variant)),
+            ("site", site_data),
+        ]
+    )
 
 
 def _content_digest(project: Project) -> str:
     content = project.content_dir
     topics_dir, plan_file = content / "topics", project.files.get("plan")
-    shared = [p for p in _tree(content)
-              if topics_dir not in p.parents and p != plan_file]
+    shared = [p for p in _tree(content) if topics_dir not in p.parents and p != plan_file]
     return _files_digest(project.root, shared)
 
 

@@ -111,8 +111,9 @@ def font_face_css(families: list[str]) -> str:
 def fontconfig_file() -> Path:
     """A fontconfig file that knows only the packaged fonts (written once per process)."""
     dirs = "\n".join(f"  <dir>{escape(str(d))}</dir>" for d in font_dirs())
-    rejects = "".join(f"<glob>{escape(str(p))}</glob>"
-                      for d in font_dirs() for p in _unpackaged_files(d))
+    rejects = "".join(
+        f"<glob>{escape(str(p))}</glob>" for d in font_dirs() for p in _unpackaged_files(d)
+    )
     if rejects:
         dirs += f"\n  <selectfont><rejectfont>{rejects}</rejectfont></selectfont>"
     cache = Path(tempfile.gettempdir()) / f"medbrief-fontconfig-{os.getuid()}"
@@ -164,9 +165,11 @@ def undrawable(text: str) -> list[str]:
     for ch in dict.fromkeys(text):
         if ord(ch) in known or ch in "\n\t\r" or ch.isspace():
             continue
-        if unicodedata.category(ch) == "Cf" or 0xFE00 <= ord(ch) <= 0xFE0F \
-                or 0xE0100 <= ord(ch) <= 0xE01EF:
+        if (
+            unicodedata.category(ch) == "Cf"
+            or 0xFE00 <= ord(ch) <= 0xFE0F
+            or 0xE0100 <= ord(ch) <= 0xE01EF
+        ):
             continue
         found.append(ch)
     return found
-

@@ -58,9 +58,11 @@ def plan_jobs(project: Project, filters: Filters = Filters()) -> list[Job]:
         sites = project.sites_for(spec)
         by_id = {site.id: site for site in sites} if sites is not None else {}
         for ids, paper, variant, site_id, out in spec.expand(
-                sorted(project.topics), list(by_id) if sites is not None else None):
-            job = Job(spec, tuple(project.topics[i] for i in ids), paper, variant, out,
-                      by_id.get(site_id))
+            sorted(project.topics), list(by_id) if sites is not None else None
+        ):
+            job = Job(
+                spec, tuple(project.topics[i] for i in ids), paper, variant, out, by_id.get(site_id)
+            )
             if filters.accepts(job):
                 jobs.append(job)
     return jobs

@@ -66,11 +66,18 @@ def markdown_problems(text: str) -> list[tuple[str, str]]:
                 depth -= 1
             elif child.type == "code_inline" and not any("code span" in p for p, _ in problems):
                 shown = child.content if len(child.content) <= 30 else child.content[:27] + "..."
-                problems.append((f"code span `{shown}` is not supported: content Markdown is "
-                                 "emphasis and links only",
-                                 "remove the backticks (write \\` for a literal backtick)"))
+                problems.append(
+                    (
+                        f"code span `{shown}` is not supported: content Markdown is "
+                        "emphasis and links only",
+                        "remove the backticks (write \\` for a literal backtick)",
+                    )
+                )
     if deepest > MAX_EMPHASIS_DEPTH:
-        problems.append((f"emphasis nested {deepest} levels deep; at most "
-                         f"{MAX_EMPHASIS_DEPTH} are allowed",
-                         "use *italic*, **bold** or ***both***, not emphasis inside emphasis"))
+        problems.append(
+            (
+                f"emphasis nested {deepest} levels deep; at most {MAX_EMPHASIS_DEPTH} are allowed",
+                "use *italic*, **bold** or ***both***, not emphasis inside emphasis",
+            )
+        )
     return problems

@@ -137,8 +137,7 @@ def _clean_loc(loc: tuple, data: Any) -> tuple:
     kept, here = [], data
     for part in loc:
         in_dict = isinstance(here, dict) and part in here
-        if in_dict or (isinstance(part, int) and isinstance(here, list)
-                       and 0 <= part < len(here)):
+        if in_dict or (isinstance(part, int) and isinstance(here, list) and 0 <= part < len(here)):
             kept.append(part)
             here = here[part]
         elif not (isinstance(part, str) and "[" in part):
@@ -162,8 +161,11 @@ def _comment_value(doc: Document, where: Location) -> str | None:
 
 def _source_field(loc: tuple, name: str) -> bool:
     """True for ``sources[i].<name>`` (topics) and ``safety.source.<name>`` (theme)."""
-    return len(loc) >= 2 and loc[-1] == name and (
-        (len(loc) >= 3 and loc[-3] == "sources") or loc[-2] == "source")
+    return (
+        len(loc) >= 2
+        and loc[-1] == name
+        and ((len(loc) >= 3 and loc[-3] == "sources") or loc[-2] == "source")
+    )
 
 
 def _problem(doc: Document, loc: tuple, err: dict) -> Problem:
@@ -175,8 +177,10 @@ def _problem(doc: Document, loc: tuple, err: dict) -> Problem:
         hint = f"use one of: {', '.join(allowed)} (content/README.md says how to choose)"
     elif err["type"] == "extra_forbidden" and _source_field(loc, "note"):
         message = "unknown field: `note` is now internal_note or public_note"
-        hint = ("write `internal_note:` for editors (printed nowhere) or `public_note:` "
-                "for text that may be printed with the source")
+        hint = (
+            "write `internal_note:` for editors (printed nowhere) or `public_note:` "
+            "for text that may be printed with the source"
+        )
     return Problem(doc.locate(loc), field_path(loc), message, hint)
 
 
@@ -188,20 +192,26 @@ def validate(model: type[M], doc: Document) -> M:
         problems = []
         for err in e.errors(include_url=False):
             problem = _problem(doc, _clean_loc(err["loc"], doc.data), err)
-            comment = (_comment_value(doc, problem.location) if err.get("input") is None
-                       else None)
+            comment = _comment_value(doc, problem.location) if err.get("input") is None else None
             if comment:
-                problem = Problem(problem.location, problem.field,
-                                  problem.message + f" (YAML reads `{comment}` as a comment)",
-                                  f'quote it: "{comment}"')
+                problem = Problem(
+                    problem.location,
+                    problem.field,
+                    problem.message + f" (YAML reads `{comment}` as a comment)",
+                    f'quote it: "{comment}"',
+                )
             problems.append(problem)
         raise ContentError(problems) from None
     cross = getattr(result, "cross_field_problems", None)
-    problems = [Problem(doc.locate(loc), field_path(loc), message, hint)
-                for loc, message, hint in (cross() if cross else [])]
+    problems = [
+        Problem(doc.locate(loc), field_path(loc), message, hint)
+        for loc, message, hint in (cross() if cross else [])
+    ]
     approval = getattr(result, "approval_problems", None)
-    problems += [Problem(doc.locate_key(loc), field_path(loc), message, hint)
-                 for loc, message, hint in (approval(dt.date.today()) if approval else [])]
+    problems += [
+        Problem(doc.locate_key(loc), field_path(loc), message, hint)
+        for loc, message, hint in (approval(dt.date.today()) if approval else [])
+    ]
     if problems:
         raise ContentError(problems)
     return result
@@ -243,11 +253,16 @@ def strings_in(value: Any, where: tuple = ()):
 def unsafe_links(doc: Document) -> list[Problem]:
     """Markdown links in any text of ``doc`` to anything but http, https or mailto."""
     return [
-        Problem(doc.locate(where), field_path(where),
-                f"link to {href[:60]!r} refused: only http, https and mailto links are allowed",
-                "remove the link, or link to an https:// address")
-        for where, text in strings_in(doc.data) if "](" in text
-        for href in markdown_links(text) if unsafe_link(href)
+        Problem(
+            doc.locate(where),
+            field_path(where),
+            f"link to {href[:60]!r} refused: only http, https and mailto links are allowed",
+            "remove the link, or link to an https:// address",
+        )
+        for where, text in strings_in(doc.data)
+        if "](" in text
+        for href in markdown_links(text)
+        if unsafe_link(href)
     ]
 
 
@@ -260,19 +275,26 @@ def glyph_problems(doc: Document) -> list[Problem]:
             continue  # Latin and general punctuation: Noto Sans has them all (no fonts read)
         for ch in fonts.undrawable(text):
             name = unicodedata.name(ch, "unnamed")
-            problems.append(Problem(
-                doc.locate(where), field_path(where),
-                f"character {ch!r} (U+{ord(ch):04X} {name}) cannot be printed: no packaged "
-                "font has it", "replace it with a character the fonts have, or remove it"))
+            problems.append(
+                Problem(
+                    doc.locate(where),
+                    field_path(where),
+                    f"character {ch!r} (U+{ord(ch):04X} {name}) cannot be printed: no packaged "
+                    "font has it",
+                    "replace it with a character the fonts have, or remove it",
+                )
+            )
     return problems
 
 
 def markdown_problems_of(doc: Document) -> list[Problem]:
     """Markdown in any text of ``doc`` that documents cannot draw (see
     :func:`medbrief.templating.markdown_problems`), located at its field."""
-    return [Problem(doc.locate(where), field_path(where), message, hint)
-            for where, text in strings_in(doc.data)
-            for message, hint in markdown_problems(text)]
+    return [
+        Problem(doc.locate(where), field_path(where), message, hint)
+        for where, text in strings_in(doc.data)
+        for message, hint in markdown_problems(text)
+    ]
 
 
 def load_project(root: Path, sites: Path | None = None) -> Project:
@@ -286,8 +308,14 @@ def load_project(root: Path, sites: Path | None = None) -> Project:
     warnings: list[Problem] = []
     topic_files = _topic_files(root, content / "topics", warnings)
     if not topic_files:
-        problems.append(Problem(Location(_rel(root, content / "topics")), "",
-                                "no topic files found", "add content/topics/<topic-id>.yaml"))
+        problems.append(
+            Problem(
+                Location(_rel(root, content / "topics")),
+                "",
+                "no topic files found",
+                "add content/topics/<topic-id>.yaml",
+            )
+        )
     topics: dict[str, Topic] = {}
     files: dict[str, Path] = {}
     docs: dict[str, Document] = {}
@@ -296,14 +324,23 @@ def load_project(root: Path, sites: Path | None = None) -> Project:
         if topic is None:
             continue
         if topic.id != path.stem:
-            problems.append(Problem(doc.locate(("id",)), "id",
-                                    f"id {topic.id!r} does not match the file name {path.name!r}",
-                                    f"rename the file to {topic.id}.yaml or change the id"))
+            problems.append(
+                Problem(
+                    doc.locate(("id",)),
+                    "id",
+                    f"id {topic.id!r} does not match the file name {path.name!r}",
+                    f"rename the file to {topic.id}.yaml or change the id",
+                )
+            )
         elif topic.id in topics:
-            problems.append(Problem(doc.locate(("id",)), "id",
-                                    f"topic {topic.id!r} is also defined in "
-                                    f"{_rel(root, files[topic.id])}",
-                                    "keep one file per topic; delete or rename the other"))
+            problems.append(
+                Problem(
+                    doc.locate(("id",)),
+                    "id",
+                    f"topic {topic.id!r} is also defined in {_rel(root, files[topic.id])}",
+                    "keep one file per topic; delete or rename the other",
+                )
+            )
             continue
         topics[topic.id], files[topic.id], docs[topic.id] = topic, path, doc
     theme_doc, theme = _load(root, content / "theme.yaml", Theme, problems)
@@ -333,8 +370,20 @@ def load_project(root: Path, sites: Path | None = None) -> Project:
         files["jargon"], docs["jargon"] = content / JARGON_FILE, jargon_doc
     if promises_doc is not None:
         files["promises"], docs["promises"] = content / PROMISES_FILE, promises_doc
-    return Project(root, topics, theme, plan, files, docs, tuple(warnings), theme_files,
-                   site_lists, jargon, promises, sites.resolve() if sites is not None else None)
+    return Project(
+        root,
+        topics,
+        theme,
+        plan,
+        files,
+        docs,
+        tuple(warnings),
+        theme_files,
+        site_lists,
+        jargon,
+        promises,
+        sites.resolve() if sites is not None else None,
+    )
 
 
 TOPIC_SUFFIXES = (".yaml", ".yml")
@@ -353,22 +402,33 @@ def _topic_files(root: Path, folder: Path, warnings: list[Problem]) -> list[Path
         if path.suffix.lower() in TOPIC_SUFFIXES:
             found.append(path)
         else:
-            warnings.append(Problem(
-                Location(_rel(root, path)), "", "not loaded: topic files end in .yaml or .yml",
-                "rename it to <topic-id>.yaml if it is a topic, or move it out of "
-                "content/topics/", severity="warning"))
+            warnings.append(
+                Problem(
+                    Location(_rel(root, path)),
+                    "",
+                    "not loaded: topic files end in .yaml or .yml",
+                    "rename it to <topic-id>.yaml if it is a topic, or move it out of "
+                    "content/topics/",
+                    severity="warning",
+                )
+            )
     return found
 
 
-def _load_sites(root: Path, plan: Plan, doc: Document, override: Path | None,
-                problems: list[Problem]) -> dict[str, SiteList]:
+def _load_sites(
+    root: Path, plan: Plan, doc: Document, override: Path | None, problems: list[Problem]
+) -> dict[str, SiteList]:
     """Every sites file the plan names (or ``override`` for all of them), each read once."""
     rows = [(i, spec.sites) for i, spec in enumerate(plan.documents) if spec.sites]
     if override is not None and not rows:
-        problems.append(Problem(Location(_rel(root, root / "content" / "documents.yaml")),
-                                "documents", "--sites was given but no plan row has `sites:`",
-                                "add `sites: sites.csv` to the row that makes per-site "
-                                "documents"))
+        problems.append(
+            Problem(
+                Location(_rel(root, root / "content" / "documents.yaml")),
+                "documents",
+                "--sites was given but no plan row has `sites:`",
+                "add `sites: sites.csv` to the row that makes per-site documents",
+            )
+        )
         return {}
     loaded: dict[Path, SiteList | None] = {}
     result: dict[str, SiteList] = {}
@@ -381,8 +441,9 @@ def _load_sites(root: Path, plan: Plan, doc: Document, override: Path | None,
             try:
                 path = project_file(root, root / "content", ref, [root / "content"], where)
             except MedbriefError as e:
-                problems.append(Problem(e.location or where, f"documents[{i}].sites",
-                                        e.message, e.hint))
+                problems.append(
+                    Problem(e.location or where, f"documents[{i}].sites", e.message, e.hint)
+                )
                 continue
             display, allowed = _rel(root, path), [root / "content"]
         if path not in loaded:
@@ -409,17 +470,24 @@ def _check_plan(plan: Plan, doc: Document, topics: dict[str, Topic]) -> list[Pro
     for i, spec in enumerate(plan.documents):
         for j, topic_id in enumerate(spec.topics or []):
             if topic_id not in topics:
-                problems.append(Problem(
-                    doc.locate(("documents", i, "topics", j)), f"documents[{i}].topics[{j}]",
-                    f"unknown topic {topic_id!r}", f"known topics: {', '.join(sorted(topics))}"))
+                problems.append(
+                    Problem(
+                        doc.locate(("documents", i, "topics", j)),
+                        f"documents[{i}].topics[{j}]",
+                        f"unknown topic {topic_id!r}",
+                        f"known topics: {', '.join(sorted(topics))}",
+                    )
+                )
     return problems
 
 
-def _duplicate_outputs(plan: Plan, doc: Document, topics: dict[str, Topic],
-                       site_lists: dict[str, SiteList]) -> list[Problem]:
+def _duplicate_outputs(
+    plan: Plan, doc: Document, topics: dict[str, Topic], site_lists: dict[str, SiteList]
+) -> list[Problem]:
     """Two plan rows that would write one output file: refused, naming both rows' lines."""
     if any(t not in topics for spec in plan.documents for t in spec.topics or []) or any(
-            spec.sites and spec.sites not in site_lists for spec in plan.documents):
+        spec.sites and spec.sites not in site_lists for spec in plan.documents
+    ):
         return []  # already reported
     problems = []
     written: dict[str, int] = {}  # output path -> the first row that writes it
@@ -429,10 +497,14 @@ def _duplicate_outputs(plan: Plan, doc: Document, topics: dict[str, Topic],
             first = written.setdefault(out, i)
             if first != i:
                 there = doc.locate(("documents", first, "output"))
-                problems.append(Problem(
-                    doc.locate(("documents", i, "output")), f"documents[{i}].output",
-                    f"writes {out!r}, which documents[{first}] (line {there.line}) also writes",
-                    "give each row its own output name, e.g. add the document kind or "
-                    "{variant}"))
+                problems.append(
+                    Problem(
+                        doc.locate(("documents", i, "output")),
+                        f"documents[{i}].output",
+                        f"writes {out!r}, which documents[{first}] (line {there.line}) also writes",
+                        "give each row its own output name, e.g. add the document kind or "
+                        "{variant}",
+                    )
+                )
                 break
     return problems

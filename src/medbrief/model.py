@@ -43,8 +43,9 @@ def _hex_colour(value: str) -> str:
     return value.lower()
 
 
-Colour = Annotated[str, AfterValidator(_hex_colour),
-                   WithJsonSchema({"type": "string", "pattern": HEX_PATTERN})]
+Colour = Annotated[
+    str, AfterValidator(_hex_colour), WithJsonSchema({"type": "string", "pattern": HEX_PATTERN})
+]
 
 
 VERSION_PATTERN = r"^\d+(\.\d+){0,2}$"
@@ -83,8 +84,10 @@ def web_url_problem(url: str) -> str | None:
     if not parsed.hostname or any(c.isspace() for c in url) or "\\" in url:
         return f"{url[:80]!r} is not a valid web address"
     if len(url) > MAX_WEB_URL:
-        return (f"the address is {len(url)} characters; the limit is {MAX_WEB_URL}, so that "
-                "its QR code still scans from paper")
+        return (
+            f"the address is {len(url)} characters; the limit is {MAX_WEB_URL}, so that "
+            "its QR code still scans from paper"
+        )
     return None
 
 
@@ -99,8 +102,9 @@ def _web_url_pattern(value: str) -> str:
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
-                              use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True
+    )
     # each field's docstring is its description in the JSON Schemas (`python build.py schema`)
 
 
@@ -200,18 +204,37 @@ class Comparison(Cited):
     """What is still unsolved."""
 
 
-COMPARISON_ROWS = (("mechanism", "Mechanism"), ("target_cells", "Target cells"),
-                   ("stage", "Stage of research"), ("results_in_ms", "Results in MS"),
-                   ("main_risks", "Main risks"), ("open_challenges", "Open challenges"))
+COMPARISON_ROWS = (
+    ("mechanism", "Mechanism"),
+    ("target_cells", "Target cells"),
+    ("stage", "Stage of research"),
+    ("results_in_ms", "Results in MS"),
+    ("main_risks", "Main risks"),
+    ("open_challenges", "Open challenges"),
+)
 """The comparison table's rows, in order, with their labels (briefing and decks)."""
 
 
-SourceKind = Literal["peer-reviewed", "systematic-review", "guideline", "regulator",
-                     "trial-registry", "organisation", "news", "opinion", "unattributed"]
+SourceKind = Literal[
+    "peer-reviewed",
+    "systematic-review",
+    "guideline",
+    "regulator",
+    "trial-registry",
+    "organisation",
+    "news",
+    "opinion",
+    "unattributed",
+]
 """What a source is.  content/README.md explains how to choose."""
 SOURCE_KINDS: tuple[str, ...] = SourceKind.__args__
-STRONG_KINDS: tuple[str, ...] = ("peer-reviewed", "systematic-review", "guideline", "regulator",
-                                 "trial-registry")
+STRONG_KINDS: tuple[str, ...] = (
+    "peer-reviewed",
+    "systematic-review",
+    "guideline",
+    "regulator",
+    "trial-registry",
+)
 """Kinds a topic must cite at least one of before it can be approved for patients."""
 
 
@@ -221,8 +244,11 @@ def _web_address(value: str) -> str:
     return value
 
 
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-                AfterValidator(_web_address)]
+Url = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_web_address),
+]
 
 
 class Source(Model):
@@ -268,10 +294,15 @@ DRAFT, APPROVED = "draft", "approved"
 DRAFT_MARK = "DRAFT — not approved for use with patients"
 """Printed on every page and slide of a document built from a draft topic."""
 SOURCE_KIND_LABELS = {
-    "peer-reviewed": "peer-reviewed research", "systematic-review": "systematic review",
-    "guideline": "clinical guideline", "regulator": "medicines regulator",
-    "trial-registry": "trial registry entry", "organisation": "organisation's own text",
-    "news": "news report", "opinion": "opinion piece", "unattributed": "no named author",
+    "peer-reviewed": "peer-reviewed research",
+    "systematic-review": "systematic review",
+    "guideline": "clinical guideline",
+    "regulator": "medicines regulator",
+    "trial-registry": "trial registry entry",
+    "organisation": "organisation's own text",
+    "news": "news report",
+    "opinion": "opinion piece",
+    "unattributed": "no named author",
 }
 """Each source kind in the words a reader understands."""
 
@@ -344,38 +375,68 @@ class Topic(Model):
         where, out = ("approval",), []
         missing = [k for k in ("by", "role", "date") if getattr(a, k) is None]
         if missing:
-            out.append((where, "approval refused: an approved topic needs by, role and date "
-                        f"(missing: {', '.join(missing)})",
-                        "name who approved it (`by:`), their role (`role:`) and the date "
-                        "(`date: YYYY-MM-DD`), or set `status: draft`"))
+            out.append(
+                (
+                    where,
+                    "approval refused: an approved topic needs by, role and date "
+                    f"(missing: {', '.join(missing)})",
+                    "name who approved it (`by:`), their role (`role:`) and the date "
+                    "(`date: YYYY-MM-DD`), or set `status: draft`",
+                )
+            )
         if a.date is not None and a.date > today:
-            out.append((where, f"approval refused: the approval date {a.date} is in the future",
-                        "write the date the topic was actually approved"))
+            out.append(
+                (
+                    where,
+                    f"approval refused: the approval date {a.date} is in the future",
+                    "write the date the topic was actually approved",
+                )
+            )
         kinds = self.cited_kinds()
         if not any(k in STRONG_KINDS for k in kinds):
-            out.append((where, "approval refused: no source cited by this topic's statements is "
-                        f"of a strong kind (found: {', '.join(kinds) or 'none'})",
-                        f"cite a source of kind {', '.join(STRONG_KINDS[:-1])} or "
-                        f"{STRONG_KINDS[-1]} for the statements, or keep `status: draft`"))
+            out.append(
+                (
+                    where,
+                    "approval refused: no source cited by this topic's statements is "
+                    f"of a strong kind (found: {', '.join(kinds) or 'none'})",
+                    f"cite a source of kind {', '.join(STRONG_KINDS[:-1])} or "
+                    f"{STRONG_KINDS[-1]} for the statements, or keep `status: draft`",
+                )
+            )
         return out
 
     def cross_field_problems(self) -> list[tuple[tuple[str | int, ...], str, str]]:
         """Problems between fields, as ``(field path, message, hint)``."""
         problems = []
         if self.next_review <= self.last_reviewed:
-            problems.append((("next_review",), "next_review must be after last_reviewed",
-                             "set next_review to a later date than last_reviewed"))
+            problems.append(
+                (
+                    ("next_review",),
+                    "next_review must be after last_reviewed",
+                    "set next_review to a later date than last_reviewed",
+                )
+            )
         known = sorted(s.id for s in self.sources)
         for where, cited in self.cited_paths():
             for j, source_id in enumerate(cited.sources):
                 if source_id not in known:
-                    problems.append(((*where, "sources", j), f"unknown source id {source_id!r}",
-                                     f"known source ids: {', '.join(known)}"))
+                    problems.append(
+                        (
+                            (*where, "sources", j),
+                            f"unknown source id {source_id!r}",
+                            f"known source ids: {', '.join(known)}",
+                        )
+                    )
         seen: set[str] = set()
         for i, section in enumerate(self.sections):
             if section.id in seen:
-                problems.append((("sections", i, "id"), f"two sections share the id {section.id!r}",
-                                 "give each section a different id"))
+                problems.append(
+                    (
+                        ("sections", i, "id"),
+                        f"two sections share the id {section.id!r}",
+                        "give each section a different id",
+                    )
+                )
             seen.add(section.id)
         return problems
 
@@ -406,9 +467,9 @@ class Topic(Model):
 class Organisation(Model):
     name: Line
     """The organisation's full name."""
-    short_name: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None
-    ) = None
+    short_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = (
+        None
+    )
     """Short name for footers (at most 40 characters)."""
     contact: Line
     """How readers contact the organisation (phone, email)."""
@@ -416,8 +477,14 @@ class Organisation(Model):
     """How readers give feedback on the document."""
     website: Line | None = None
     """The organisation's website."""
-    topic_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300),
-                         AfterValidator(_web_url_pattern)] | None = None
+    topic_url: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, max_length=300),
+            AfterValidator(_web_url_pattern),
+        ]
+        | None
+    ) = None
     """The organisation's web page for a topic, e.g. ``https://example.org/topics/{topic}``:
     handouts without a site of their own carry a QR code to it."""
 
@@ -463,8 +530,9 @@ DeckLayout = Literal["title", "content", "section", "two-content", "comparison",
 """The slide layouts a deck template may use (data-layout)."""
 DEFAULT_LANGUAGE = "en-GB"
 """The documents' language when the theme does not say."""
-LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-                                               max_length=35)]
+LanguageTag = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)
+]
 
 
 class OrganisationSource(Source):
@@ -547,8 +615,9 @@ class PromiseList(Model):
 DocumentKind = Slug
 """A row's document kind (handout, clinician-summary, briefing, deck, slides, or your own):
 what ``--document`` selects and the manifest's ``document``."""
-DocumentCheck = Literal["status", "status-text", "artefacts", "main-message", "call-to-action",
-                        "safety", "print"]
+DocumentCheck = Literal[
+    "status", "status-text", "artefacts", "main-message", "call-to-action", "safety", "print"
+]
 """Checks of a built file besides readability and accessibility (README, "Quality gates")."""
 DEFAULT_CHECKS: dict[str, tuple[DocumentCheck, ...]] = {
     "handout": ("status-text", "artefacts", "main-message", "call-to-action", "safety", "print"),
@@ -616,7 +685,8 @@ class DocumentSpec(Model):
         unknown = set(re.findall(r"\{([^}]*)\}", v)) - {"topic", "paper", "variant", "site"}
         if unknown or v.count("{") != v.count("}"):
             raise ValueError(
-                "output may only use the placeholders {topic}, {paper}, {variant}, {site}")
+                "output may only use the placeholders {topic}, {paper}, {variant}, {site}"
+            )
         if not v.endswith((".pdf", ".pptx", ".html")):
             raise ValueError("output must end in .pdf, .pptx or .html")
         return v
@@ -627,15 +697,15 @@ class DocumentSpec(Model):
 
     @property
     def applied_checks(self) -> tuple[DocumentCheck, ...]:
-        return tuple(self.checks) if self.checks is not None else DEFAULT_CHECKS.get(
-            self.name, ())
+        return tuple(self.checks) if self.checks is not None else DEFAULT_CHECKS.get(self.name, ())
 
     def page_limit(self, variant: str | None) -> int | None:
         """The most pages a file of ``variant`` may have, if any."""
         return None if variant in self.max_pages_exempt else self.max_pages
 
-    def expand(self, all_topics: list[str], site_ids: list[str] | None = None
-               ) -> list[tuple[tuple[str, ...], str | None, str | None, str | None, str]]:
+    def expand(
+        self, all_topics: list[str], site_ids: list[str] | None = None
+    ) -> list[tuple[tuple[str, ...], str | None, str | None, str | None, str]]:
         """Every file this row writes: ``(topic ids, paper, variant, site id, output path)``,
         in order (site, topics, paper, variant).
 
@@ -643,12 +713,24 @@ class DocumentSpec(Model):
         sites of a row with ``sites:`` (None for other rows)."""
         ids = tuple(self.topics or all_topics)
         groups = [(t,) for t in ids] if self.per == "topic" else [ids]
-        return [(topics, paper, variant, site,
-                 self.output.format(topic=topics[0] if self.per == "topic" else "all",
-                                    paper=paper or "", variant=variant or "", site=site or ""))
-                for site in (site_ids if site_ids is not None else [None])
-                for topics in groups for paper in self.papers or [None]
-                for variant in self.variants or [None]]
+        return [
+            (
+                topics,
+                paper,
+                variant,
+                site,
+                self.output.format(
+                    topic=topics[0] if self.per == "topic" else "all",
+                    paper=paper or "",
+                    variant=variant or "",
+                    site=site or "",
+                ),
+            )
+            for site in (site_ids if site_ids is not None else [None])
+            for topics in groups
+            for paper in self.papers or [None]
+            for variant in self.variants or [None]
+        ]
 
     @model_validator(mode="after")
     def _placeholders(self) -> DocumentSpec:
@@ -662,12 +744,14 @@ class DocumentSpec(Model):
         needed |= {"variant"} if self.variants else set()
         needed |= {"site"} if self.sites else set()
         if "{site}" in self.output and not self.sites:
-            raise ValueError(f"output {self.output!r} uses {{site}} but the row has no "
-                             "`sites:` file")
+            raise ValueError(
+                f"output {self.output!r} uses {{site}} but the row has no `sites:` file"
+            )
         missing = [n for n in sorted(needed) if "{" + n + "}" not in self.output]
         if missing:
             raise ValueError(
-                f"output {self.output!r} must contain {{{missing[0]}}} so files do not collide")
+                f"output {self.output!r} must contain {{{missing[0]}}} so files do not collide"
+            )
         return self
 
 

@@ -62,14 +62,19 @@ def _explain(e: OSError, path: Path) -> OutputError:
     reasons = {
         errno.ENOSPC: ("the disk is full", "free some space and build again"),
         errno.EDQUOT: ("the disk quota is exceeded", "free some space and build again"),
-        errno.EROFS: ("the output folder is on a read-only file system",
-                      "choose another folder with --output"),
+        errno.EROFS: (
+            "the output folder is on a read-only file system",
+            "choose another folder with --output",
+        ),
         errno.EACCES: ("permission denied", "choose a folder you can write to with --output"),
         errno.EPERM: ("permission denied", "choose a folder you can write to with --output"),
     }
     what, hint = reasons.get(e.errno, (e.strerror or str(e), "check the output folder"))
-    return OutputError(f"cannot write: {what}; the previous file is unchanged", hint=hint,
-                       location=Location(str(path)))
+    return OutputError(
+        f"cannot write: {what}; the previous file is unchanged",
+        hint=hint,
+        location=Location(str(path)),
+    )
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -136,15 +141,19 @@ def _holder(fd: int) -> str:
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         info = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))
         started = time.strftime("%H:%M:%S", time.localtime(float(info["started"])))
-        return (f"process {int(info['pid'])} on {info['host']}, started {started}: "
-                f"{info['command']}")
+        return f"process {int(info['pid'])} on {info['host']}, started {started}: {info['command']}"
     return "holder unknown"
 
 
 def _claim(fd: int) -> None:
-    info = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(),
-            "command": " ".join(["python", *(os.path.basename(a) if i == 0 else a
-                                             for i, a in enumerate(sys.argv))])[:300]}
+    info = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "started": time.time(),
+        "command": " ".join(
+            ["python", *(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv))]
+        )[:300],
+    }
     with contextlib.suppress(OSError):
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
@@ -170,8 +179,10 @@ def locked(outdir: Path, on_wait: Waiting | None = None) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if on_wait is not None:
-                on_wait(f"another build is writing into {outdir.resolve()} ({_holder(fd)}); "
-                        "this one starts when it ends")
+                on_wait(
+                    f"another build is writing into {outdir.resolve()} ({_holder(fd)}); "
+                    "this one starts when it ends"
+                )
             fcntl.flock(fd, fcntl.LOCK_EX)
         _claim(fd)
         remove_stale_temporaries(outdir)
@@ -281,8 +292,12 @@ def repair_manifest(outdir: Path, describe: Describe | None = None) -> list[Mani
 
 
 def _output_files(outdir: Path) -> set[str]:
-    return {str(p.relative_to(outdir)) for suffix in ("*.pdf", "*.pptx", "*.html")
-            for p in outdir.rglob(suffix) if not p.name.startswith(TMP_PREFIX)}
+    return {
+        str(p.relative_to(outdir))
+        for suffix in ("*.pdf", "*.pptx", "*.html")
+        for p in outdir.rglob(suffix)
+        if not p.name.startswith(TMP_PREFIX)
+    }
 
 
 def write_manifest(outdir: Path, new: list[ManifestEntry]) -> list[ManifestEntry]:

@@ -34,8 +34,11 @@ def _shown(project: Project, job: Job, topic) -> list:
     from .quality.fields import topic_fields
 
     register = REGISTER.get(job.spec.audience)
-    shown = None if job.spec.sections is None else {
-        i for i, s in enumerate(topic.sections) if s.id in job.spec.sections}
+    shown = (
+        None
+        if job.spec.sections is None
+        else {i for i, s in enumerate(topic.sections) if s.id in job.spec.sections}
+    )
     fields = []
     for f in topic_fields(topic):
         if not f.prose or (register and f.register != register):
@@ -50,11 +53,16 @@ def _shown(project: Project, job: Job, topic) -> list:
 
 def longest_fields(project: Project, job: Job, count: int = LONGEST) -> list[str]:
     """``file:line: field (N words)`` for the longest fields the document shows."""
-    fields = [(len(f.text.split()), topic.id, f) for topic in job.topics
-              for f in _shown(project, job, topic)]
+    fields = [
+        (len(f.text.split()), topic.id, f)
+        for topic in job.topics
+        for f in _shown(project, job, topic)
+    ]
     fields.sort(key=lambda t: -t[0])
-    return [f"{project.locate(topic_id, f.path)}: {f.name} ({words} words)"
-            for words, topic_id, f in fields[:count]]
+    return [
+        f"{project.locate(topic_id, f.path)}: {f.name} ({words} words)"
+        for words, topic_id, f in fields[:count]
+    ]
 
 
 def limit_location(project: Project, job: Job) -> Location:
@@ -62,16 +70,22 @@ def limit_location(project: Project, job: Job) -> Location:
     return project.locate("plan", ("documents", index, "max_pages"))
 
 
-def page_limit_error(project: Project, job: Job, pages: int, limit: int,
-                     last_page_fill: float | None) -> RenderError:
+def page_limit_error(
+    project: Project, job: Job, pages: int, limit: int, last_page_fill: float | None
+) -> RenderError:
     """The located error for a document of ``pages`` pages over its ``limit``."""
     where = limit_location(project, job)
     files = ", ".join(str(project.locate(t.id).path) for t in job.topics)
     how_much = overflow(pages, limit, last_page_fill)
     longest = longest_fields(project, job)
-    hint = (f"cut {how_much} from {files}"
-            + ("; the longest fields it shows:\n      " + "\n      ".join(longest)
-               if longest else "")
-            + "\n    or raise max_pages there")
-    return RenderError(f"{job.output}: {pages} pages, but max_pages here is {limit}: "
-                       f"{how_much} too long (content: {files})", hint=hint, location=where)
+    hint = (
+        f"cut {how_much} from {files}"
+        + ("; the longest fields it shows:\n      " + "\n      ".join(longest) if longest else "")
+        + "\n    or raise max_pages there"
+    )
+    return RenderError(
+        f"{job.output}: {pages} pages, but max_pages here is {limit}: "
+        f"{how_much} too long (content: {files})",
+        hint=hint,
+        location=where,
+    )

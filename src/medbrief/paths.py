@@ -23,17 +23,25 @@ def project_file(
 ) -> Path:
     """Resolve ``ref`` (relative to ``base``) to an existing file inside ``allowed`` folders."""
     if Path(ref).is_absolute() or ref.startswith(("/", "\\")) or ":" in ref.split("/")[0]:
-        raise FetchError(f"refused {ref!r}: only paths relative to the project are allowed",
-                         hint="use a path such as assets/logo.svg", location=where)
+        raise FetchError(
+            f"refused {ref!r}: only paths relative to the project are allowed",
+            hint="use a path such as assets/logo.svg",
+            location=where,
+        )
     path = (base / ref).resolve()
     if not inside(path, allowed):
         names = ", ".join(str(a.relative_to(root)) + "/" for a in allowed if root in a.parents)
-        raise FetchError(f"refused {ref!r}: it points outside the project's {names} folders",
-                         hint="copy the file into the project, e.g. content/assets/",
-                         location=where)
+        raise FetchError(
+            f"refused {ref!r}: it points outside the project's {names} folders",
+            hint="copy the file into the project, e.g. content/assets/",
+            location=where,
+        )
     if not path.exists():
-        raise FetchError(f"file {ref!r} not found (looked for {path})",
-                         hint="check the file name and folder", location=where)
+        raise FetchError(
+            f"file {ref!r} not found (looked for {path})",
+            hint="check the file name and folder",
+            location=where,
+        )
     try:
         return checked_path(path, allowed, where or Location(ref), root)
     except UnsafeFile as e:

@@ -140,9 +140,11 @@ def source_date_epoch() -> int | None:
     text = raw.strip()
     if not text.isascii() or not text.isdigit() or int(text) > MAX_EPOCH:
         shown = ascii(raw) if len(raw) <= 40 else ascii(raw[:37]) + "..."
-        raise UsageError(f"SOURCE_DATE_EPOCH is {shown}: expected a whole number of seconds "
-                         f"since 1970-01-01 UTC, from 0 to {MAX_EPOCH}",
-                         hint="e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it")
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH is {shown}: expected a whole number of seconds "
+            f"since 1970-01-01 UTC, from 0 to {MAX_EPOCH}",
+            hint="e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it",
+        )
     if text != raw:
         os.environ["SOURCE_DATE_EPOCH"] = text  # as fontTools and WeasyPrint expect it
     return int(text)
@@ -163,9 +165,11 @@ def check_outdir(root: Path, outdir: Path) -> None:
     for name in ("content", "templates"):
         folder = Path(os.path.realpath(root / name))
         if real == folder or folder in real.parents:
-            raise UsageError(f"output folder {outdir} is inside {name}/; refused",
-                             hint="build into output/ (the default) or a folder outside "
-                                  "content/ and templates/, with --output")
+            raise UsageError(
+                f"output folder {outdir} is inside {name}/; refused",
+                hint="build into output/ (the default) or a folder outside "
+                "content/ and templates/, with --output",
+            )
 
 
 def allowed_folders(project: Project) -> list[Path]:
@@ -180,9 +184,11 @@ def time_limit(seconds: float, name: str) -> Iterator[None]:
         yield
         return
 
-    error = RenderError(f"took longer than {seconds:g} s and was stopped",
-                        hint="raise quality.time_limit_seconds in content/documents.yaml, "
-                             "or shorten the document", location=Location(name))
+    error = RenderError(
+        f"took longer than {seconds:g} s and was stopped",
+        hint="raise quality.time_limit_seconds in content/documents.yaml, or shorten the document",
+        location=Location(name),
+    )
     state = {"active": True, "expired": False}
 
     def expired(signum, frame):
@@ -229,12 +235,20 @@ class Builder:
         self.project = project
         self.logo = check_theme(project)
         self.date = date or build_date()
-        self.env = make_env(project.templates_dir, asset=self.asset, diagram=self.diagram,
-                            plain=md_plain, inline_css=self.inline_css,
-                            embedded_fonts=self.embedded_fonts, qr=qr_svg,
-                            qr_size_mm=qr_size_mm, draft_mark=DRAFT_MARK,
-                            comparison_rows=COMPARISON_ROWS, kind_labels=SOURCE_KIND_LABELS,
-                            strong_kinds=STRONG_KINDS)
+        self.env = make_env(
+            project.templates_dir,
+            asset=self.asset,
+            diagram=self.diagram,
+            plain=md_plain,
+            inline_css=self.inline_css,
+            embedded_fonts=self.embedded_fonts,
+            qr=qr_svg,
+            qr_size_mm=qr_size_mm,
+            draft_mark=DRAFT_MARK,
+            comparison_rows=COMPARISON_ROWS,
+            kind_labels=SOURCE_KIND_LABELS,
+            strong_kinds=STRONG_KINDS,
+        )
         self._writers: dict[str, Writer] = {}
 
     def writer(self, name: str) -> Writer:
@@ -265,20 +279,26 @@ class Builder:
 
     def asset(self, relative: str) -> str:
         """A file URL for a project file under templates/ or content/ (for templates)."""
-        path = project_file(self.project.root, self.project.root, relative,
-                            [self.project.templates_dir, self.project.content_dir])
+        path = project_file(
+            self.project.root,
+            self.project.root,
+            relative,
+            [self.project.templates_dir, self.project.content_dir],
+        )
         return path.as_uri()
 
     def inline_css(self, relative: str) -> Markup:
         """A stylesheet under templates/ as text, for self-contained web pages."""
-        path = project_file(self.project.root, self.project.root, relative,
-                            [self.project.templates_dir])
+        path = project_file(
+            self.project.root, self.project.root, relative, [self.project.templates_dir]
+        )
         return web.stylesheet_text(path, [self.project.templates_dir])
 
     def embedded_fonts(self) -> Markup:
         """@font-face rules with the theme's packaged fonts embedded (web pages)."""
-        return web.embedded_font_faces([self.project.theme.fonts.body,
-                                        self.project.theme.fonts.heading])
+        return web.embedded_font_faces(
+            [self.project.theme.fonts.body, self.project.theme.fonts.heading]
+        )
 
     def logo_url(self, job: Job) -> str | None:
         """The logo as web pages (a data: URL) or printed documents (a file URL) load it."""
@@ -286,18 +306,32 @@ class Builder:
             return None
         return web.data_url(self.logo) if job.format == "html" else self.logo.as_uri()
 
-    def diagram(self, topic, register: str = "plain", vertical: bool = False,
-                width: float = 640, font_size: float = 11.0):
+    def diagram(
+        self,
+        topic,
+        register: str = "plain",
+        vertical: bool = False,
+        width: float = 640,
+        font_size: float = 11.0,
+    ):
         c = self.project.theme.colours
-        style = DiagramStyle(font=self.project.theme.fonts.body, font_size=font_size,
-                             box=c.box_background, border=c.box_border, text=c.text,
-                             number_fill=c.primary, number_text=c.on_primary)
+        style = DiagramStyle(
+            font=self.project.theme.fonts.body,
+            font_size=font_size,
+            box=c.box_background,
+            border=c.box_border,
+            text=c.text,
+            number_fill=c.primary,
+            number_text=c.on_primary,
+        )
         steps = topic.process.steps
         title = md_plain(getattr(topic.process.title, register))
-        desc = " ".join(f"{i}. {s.label}: {md_plain(getattr(s, register))}"
-                        for i, s in enumerate(steps, 1))
-        return process_svg([s.label for s in steps], title, desc, width=width,
-                           vertical=vertical, style=style)
+        desc = " ".join(
+            f"{i}. {s.label}: {md_plain(getattr(s, register))}" for i, s in enumerate(steps, 1)
+        )
+        return process_svg(
+            [s.label for s in steps], title, desc, width=width, vertical=vertical, style=style
+        )
 
     @staticmethod
     def sections_for(job: Job, topic) -> list:
@@ -309,9 +343,13 @@ class Builder:
     @staticmethod
     def glossary_for(topic, sections, register: str = "plain") -> list:
         """Glossary entries for the terms that appear in what a document shows, by term."""
-        texts = [topic.summary.plain, *(p.plain for p in topic.key_points),
-                 *(s.label + " " + s.plain for s in topic.process.steps),
-                 *(p.plain for p in topic.perspectives), *topic.questions]
+        texts = [
+            topic.summary.plain,
+            *(p.plain for p in topic.key_points),
+            *(s.label + " " + s.plain for s in topic.process.steps),
+            *(p.plain for p in topic.perspectives),
+            *topic.questions,
+        ]
         for section in sections:
             texts += [section.heading.plain, *getattr(section, register)]
         text = " ".join(texts)
@@ -321,15 +359,26 @@ class Builder:
     def context(self, job: Job) -> dict[str, Any]:
         p = self.project
         return {
-            "project": p, "plan": p.plan, "theme": p.theme, "org": p.theme.organisation,
-            "colours": p.theme.colours, "topics": list(job.topics), "topic": job.topics[0],
-            "job": job, "spec": job.spec, "paper": job.paper, "variant": job.variant,
-            "site": job.site, "contact_url": self.contact_url(job),
-            "built": self.date, "generator": f"medbrief {__version__}",
+            "project": p,
+            "plan": p.plan,
+            "theme": p.theme,
+            "org": p.theme.organisation,
+            "colours": p.theme.colours,
+            "topics": list(job.topics),
+            "topic": job.topics[0],
+            "job": job,
+            "spec": job.spec,
+            "paper": job.paper,
+            "variant": job.variant,
+            "site": job.site,
+            "contact_url": self.contact_url(job),
+            "built": self.date,
+            "generator": f"medbrief {__version__}",
             "logo": self.logo_url(job),
             "sections_for": lambda topic: self.sections_for(job, topic),
             "glossary_for": self.glossary_for,
-            "approval": approval_of(job.topics), "draft": approval_of(job.topics) == DRAFT,
+            "approval": approval_of(job.topics),
+            "draft": approval_of(job.topics) == DRAFT,
             "disclaimer": p.theme.disclaimers.for_audience(job.spec.audience),
         }
 
@@ -351,8 +400,9 @@ class Builder:
             rendered = writer.write(html, job.output)
         limit = job.spec.page_limit(job.variant)
         if limit and rendered.pages > limit:
-            raise page_limit_error(self.project, job, rendered.pages, limit,
-                                   rendered.last_page_fill)
+            raise page_limit_error(
+                self.project, job, rendered.pages, limit, rendered.last_page_fill
+            )
         return rendered.html or html, rendered
 
 
@@ -401,9 +451,11 @@ def unexpected(output: str, stage: str, e: BaseException) -> DocumentError:
     ``--debug``, as text so the error still pickles)."""
     said = str(e).strip().splitlines()[0][:300] if str(e).strip() else "(no message)"
     error = DocumentError(
-        f"{type(e).__name__} while {stage}: {said}", location=Location(output),
+        f"{type(e).__name__} while {stage}: {said}",
+        location=Location(output),
         hint="medbrief did not expect this input; run with --debug for the traceback and "
-             "report it with the content that caused it")
+        "report it with the content that caused it",
+    )
     error.debug = "".join(traceback.format_exception(e))
     return error
 
@@ -443,7 +495,8 @@ def record_result(outdir: Path, result: JobResult) -> JobResult:
             "written, but manifest.json was not updated: "
             + (f"{e.location}: {e.message}" if e.location else e.message),
             hint=e.hint or "free some space; the next build brings the manifest up to date",
-            location=Location(result.job.output))
+            location=Location(result.job.output),
+        )
     except Exception as e:  # noqa: BLE001
         result.error = unexpected(result.job.output, "updating manifest.json", e)
     return result
@@ -464,8 +517,9 @@ class BuildSetup:
     """The ``--sites`` file that replaces every plan row's sites file, if any."""
 
     # what an executor calls (medbrief.executors reaches the build only through these)
-    def prepare(self, builder: Builder | None = None,
-                writers: frozenset[str] = frozenset()) -> Builder:
+    def prepare(
+        self, builder: Builder | None = None, writers: frozenset[str] = frozenset()
+    ) -> Builder:
         return prepare_worker(self, builder, writers)
 
     def render(self, output: str) -> Rendition:
@@ -479,8 +533,9 @@ _worker: tuple[BuildSetup, Builder, dict[str, Job]] | None = None
 """This process's project and engines for the current build (one build at a time)."""
 
 
-def prepare_worker(setup: BuildSetup, builder: Builder | None = None,
-                   writers: frozenset[str] = frozenset()) -> Builder:
+def prepare_worker(
+    setup: BuildSetup, builder: Builder | None = None, writers: frozenset[str] = frozenset()
+) -> Builder:
     """Load the project and create the engines for ``setup``, once per process per build.
 
     ``builder`` reuses the building process's project and engines (in that process, or in a
@@ -502,8 +557,10 @@ def render_output(setup: BuildSetup, output: str) -> Rendition:
         assert _worker is not None
         job = _worker[2].get(output)
         if job is None:
-            raise RenderError(f"{output}: no longer in the document plan",
-                              hint="the content changed during the build; build again")
+            raise RenderError(
+                f"{output}: no longer in the document plan",
+                hint="the content changed during the build; build again",
+            )
     except MedbriefError as e:
         return Rendition(output, error=e)
     return render_job(_worker[1], job, setup.write_html)
@@ -513,18 +570,33 @@ def render_output(setup: BuildSetup, output: str) -> Rendition:
 
 
 def _entry(job: Job, rendition: Rendition, fp: str) -> ManifestEntry:
-    return ManifestEntry(path=job.output, format=job.format, document=job.document,
-                         topics=job.topic_ids, audience=job.spec.audience, paper=job.paper,
-                         variant=job.variant, pages=rendition.pages,
-                         sha256=sha256(rendition.data), site=job.site.id if job.site else None,
-                         approval=approval_of(job.topics), fingerprint=fp)
+    return ManifestEntry(
+        path=job.output,
+        format=job.format,
+        document=job.document,
+        topics=job.topic_ids,
+        audience=job.spec.audience,
+        paper=job.paper,
+        variant=job.variant,
+        pages=rendition.pages,
+        sha256=sha256(rendition.data),
+        site=job.site.id if job.site else None,
+        approval=approval_of(job.topics),
+        fingerprint=fp,
+    )
 
 
 def store(outdir: Path, job: Job, rendition: Rendition, fp: str) -> JobResult:
     """Write a rendition's file(s) atomically; the result carries its new manifest entry."""
-    result = JobResult(job, seconds=rendition.seconds, engine_seconds=rendition.engine_seconds,
-                       error=rendition.error, warnings=list(rendition.warnings),
-                       peak_rss_kb=rendition.peak_rss_kb, pid=rendition.pid)
+    result = JobResult(
+        job,
+        seconds=rendition.seconds,
+        engine_seconds=rendition.engine_seconds,
+        error=rendition.error,
+        warnings=list(rendition.warnings),
+        peak_rss_kb=rendition.peak_rss_kb,
+        pid=rendition.pid,
+    )
     if result.error is None:
         try:
             atomic_write(outdir / job.output, rendition.data)
@@ -539,12 +611,19 @@ def store(outdir: Path, job: Job, rendition: Rendition, fp: str) -> JobResult:
 
 
 def _html_missing(outdir: Path, job: Job, write_html: bool) -> bool:
-    return write_html and job.format == "pdf" and not (
-        (outdir / job.output).with_suffix(".html").is_file())
+    return (
+        write_html
+        and job.format == "pdf"
+        and not ((outdir / job.output).with_suffix(".html").is_file())
+    )
 
 
-def current_entries(project: Project, jobs: list[Job], entries: list[ManifestEntry],
-                    fingerprints: dict[str, str] | None = None) -> dict[str, ManifestEntry]:
+def current_entries(
+    project: Project,
+    jobs: list[Job],
+    entries: list[ManifestEntry],
+    fingerprints: dict[str, str] | None = None,
+) -> dict[str, ManifestEntry]:
     """The manifest entries (whose files are known to match) of jobs that are up to date:
     the entry's fingerprint equals the job's fingerprint now."""
     by_path = {e.path: e for e in entries}
@@ -591,9 +670,17 @@ def default_jobs() -> int:
 
 
 def build(
-    root: Path, outdir: Path, filters: Filters | None = None, *, write_html: bool = False,
-    progress: Progress | None = None, project: Project | None = None, force: bool = False,
-    jobs: int = 1, executor: Executor | None = None, on_wait: Waiting | None = None,
+    root: Path,
+    outdir: Path,
+    filters: Filters | None = None,
+    *,
+    write_html: bool = False,
+    progress: Progress | None = None,
+    project: Project | None = None,
+    force: bool = False,
+    jobs: int = 1,
+    executor: Executor | None = None,
+    on_wait: Waiting | None = None,
     scheduler: str | None = None,
 ) -> BuildReport:
     """Build every job the plan and filters select into ``outdir``.
@@ -618,13 +705,18 @@ def build(
         entries = repair_manifest(outdir, describer(project))
         fps = {job.output: fingerprint(project, job) for job in planned}
         current = {} if force else current_entries(project, planned, entries, fps)
-        todo = [j for j in planned
-                if j.output not in current or _html_missing(outdir, j, write_html)]
+        todo = [
+            j for j in planned if j.output not in current or _html_missing(outdir, j, write_html)
+        ]
         done, total = 0, len(planned)
         for job in planned:
             if job not in todo:
-                results[job.output] = JobResult(job, entry=current[job.output], up_to_date=True,
-                                                size=(outdir / job.output).stat().st_size)
+                results[job.output] = JobResult(
+                    job,
+                    entry=current[job.output],
+                    up_to_date=True,
+                    size=(outdir / job.output).stat().st_size,
+                )
                 done += 1
                 if progress:
                     progress(done, total, results[job.output], job)
@@ -636,8 +728,9 @@ def build(
                 for rendition in runner.results(setup, [j.output for j in todo]):
                     job = by_output[rendition.output]
                     with interrupts_deferred():  # Ctrl-C waits until file and entry agree
-                        result = results[job.output] = store(outdir, job, rendition,
-                                                              fps[job.output])
+                        result = results[job.output] = store(
+                            outdir, job, rendition, fps[job.output]
+                        )
                         record_result(outdir, result)  # the manifest in step with the files
                     done += 1
                     if progress:
@@ -649,5 +742,3 @@ def build(
     report.results = [results[j.output] for j in planned if j.output in results]
     report.seconds = time.perf_counter() - started
     return report
-
-

@@ -30,8 +30,11 @@ def field_of(project: Project, text: str) -> str | None:
             said = _fold(f.text)
             if said == wanted:
                 return f"{project.locate(topic_id, f.path)}: {f.name}"
-            if len(said) >= MIN_CONTAINED and said in wanted and (
-                    best is None or len(said) > best[0]):
+            if (
+                len(said) >= MIN_CONTAINED
+                and said in wanted
+                and (best is None or len(said) > best[0])
+            ):
                 best = (len(said), f"{project.locate(topic_id, f.path)}: {f.name}")
     plan_title = _fold(project.plan.title)
     if plan_title and plan_title == wanted:

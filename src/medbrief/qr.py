@@ -31,8 +31,9 @@ def qr_svg(url: str, *, module_mm: float = MODULE_MM, label: str = "") -> Markup
     """
     code = segno.make(url, error=ERROR_LEVEL, micro=False, boost_error=False)
     # One user unit per module; the printed size is set in millimetres on the element.
-    svg = code.svg_inline(scale=1, border=QUIET_ZONE, omitsize=True, dark="#000",
-                          title=label or f"QR code: {url}")
+    svg = code.svg_inline(
+        scale=1, border=QUIET_ZONE, omitsize=True, dark="#000", title=label or f"QR code: {url}"
+    )
     size = f"{qr_size_mm(url, module_mm=module_mm):.2f}mm"
     # segno escapes the title itself; the rest is geometry.  Mark it as an image for
     # assistive technology (the address is printed as text under it).

@@ -60,8 +60,9 @@ def _folders_text(folders: list[Path], root: Path | None) -> str:
     return ", ".join(names)
 
 
-def checked_path(path: Path, allowed: list[Path], where: Location,
-                 root: Path | None = None) -> Path:
+def checked_path(
+    path: Path, allowed: list[Path], where: Location, root: Path | None = None
+) -> Path:
     """The real path of ``path`` if it is a regular file inside ``allowed``; else refuse.
 
     Nothing is opened: this is the check :func:`read_file` makes first, for callers whose
@@ -71,24 +72,40 @@ def checked_path(path: Path, allowed: list[Path], where: Location,
     real = Path(os.path.realpath(path))
     if not _inside(real, folders):
         target = f" (it leads to {real})" if real != Path(os.path.abspath(path)) else ""
-        raise _refuse(where, f"file is outside {_folders_text(folders, root)}{target}; "
-                      "refused without reading it",
-                      "copy the file into the project instead of linking to it", "outside")
+        raise _refuse(
+            where,
+            f"file is outside {_folders_text(folders, root)}{target}; refused without reading it",
+            "copy the file into the project instead of linking to it",
+            "outside",
+        )
     try:
         info = os.stat(real)
     except OSError as e:
         reason = "missing" if isinstance(e, FileNotFoundError) else "unreadable"
-        raise _refuse(where, f"cannot read file: {e.strerror}",
-                      "check that the file exists and is readable", reason) from None
+        raise _refuse(
+            where,
+            f"cannot read file: {e.strerror}",
+            "check that the file exists and is readable",
+            reason,
+        ) from None
     if not stat.S_ISREG(info.st_mode):
-        raise _refuse(where, f"file is {_kind(info.st_mode)}, not a regular file; "
-                      "refused without opening it", "point medbrief at an ordinary file",
-                      "special")
+        raise _refuse(
+            where,
+            f"file is {_kind(info.st_mode)}, not a regular file; refused without opening it",
+            "point medbrief at an ordinary file",
+            "special",
+        )
     return real
 
 
-def read_file(path: Path, allowed: list[Path], limit: int, where: Location,
-              root: Path | None = None, kind: str = "") -> bytes:
+def read_file(
+    path: Path,
+    allowed: list[Path],
+    limit: int,
+    where: Location,
+    root: Path | None = None,
+    kind: str = "",
+) -> bytes:
     """At most ``limit`` bytes of a regular file inside ``allowed``, or :class:`UnsafeFile`.
 
     ``where`` locates the refusal (the file itself, or the content line that named it).
@@ -98,13 +115,21 @@ def read_file(path: Path, allowed: list[Path], limit: int, where: Location,
     try:
         fd = os.open(real, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
-        raise _refuse(where, f"cannot read file: {e.strerror}",
-                      "check that the file exists and is readable", "unreadable") from None
+        raise _refuse(
+            where,
+            f"cannot read file: {e.strerror}",
+            "check that the file exists and is readable",
+            "unreadable",
+        ) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):  # swapped between the check and the open
-            raise _refuse(where, f"file is {_kind(info.st_mode)}, not a regular file",
-                          "point medbrief at an ordinary file", "special")
+            raise _refuse(
+                where,
+                f"file is {_kind(info.st_mode)}, not a regular file",
+                "point medbrief at an ordinary file",
+                "special",
+            )
         if info.st_size > limit:
             raise _too_big(where, info.st_size, limit, kind)
         chunks, left = [], limit + 1
@@ -115,8 +140,12 @@ def read_file(path: Path, allowed: list[Path], limit: int, where: Location,
             chunks.append(chunk)
             left -= len(chunk)
     except OSError as e:
-        raise _refuse(where, f"cannot read file: {e.strerror}",
-                      "check that the file is readable", "unreadable") from None
+        raise _refuse(
+            where,
+            f"cannot read file: {e.strerror}",
+            "check that the file is readable",
+            "unreadable",
+        ) from None
     finally:
         os.close(fd)
     data = b"".join(chunks)
@@ -134,5 +163,6 @@ def _too_big(where: Location, size: int | None, limit: int, kind: str) -> Unsafe
         "master": "save a master with only its layouts (no slides, videos or large pictures)",
         "sites": "a sites file holds at most 10,000 rows; split it into several files",
     }
-    return _refuse(where, f"file {said}; the limit is {limit:,}",
-                   hints.get(kind, "use a smaller file"), "size")
+    return _refuse(
+        where, f"file {said}; the limit is {limit:,}", hints.get(kind, "use a smaller file"), "size"
+    )

@@ -39,15 +39,21 @@ def is_placeholder(text: str) -> bool:
 class _Writer:
     def __init__(self, schema: dict[str, Any], topic_id: str, title: str, today: dt.date):
         self.defs = schema.get("$defs", {})
-        self.fixed = {("id",): topic_id, ("title",): title, ("version",): "0.1",
-                      ("last_reviewed",): today.isoformat(),
-                      ("next_review",): (today + dt.timedelta(days=365)).isoformat()}
+        self.fixed = {
+            ("id",): topic_id,
+            ("title",): title,
+            ("version",): "0.1",
+            ("last_reviewed",): today.isoformat(),
+            ("next_review",): (today + dt.timedelta(days=365)).isoformat(),
+        }
         self.lines: list[str] = []
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
         if "$ref" in node:
-            return {**self.defs[node["$ref"].rsplit("/", 1)[1]],
-                    **{k: v for k, v in node.items() if k != "$ref"}}
+            return {
+                **self.defs[node["$ref"].rsplit("/", 1)[1]],
+                **{k: v for k, v in node.items() if k != "$ref"},
+            }
         for key in ("anyOf", "oneOf"):
             if key in node:
                 choice = next(o for o in node[key] if o.get("type") != "null")
@@ -91,8 +97,9 @@ class _Writer:
                 self.lines.append(f"{lead}{key}: [{SOURCE_ID}]")
             else:
                 self.lines.append(f"{lead}{key}:")
-                self.lines += [f"{' ' * (indent + 2)}- {self.scalar(items, (*path, i))}"
-                               for i in range(count)]
+                self.lines += [
+                    f"{' ' * (indent + 2)}- {self.scalar(items, (*path, i))}" for i in range(count)
+                ]
         else:
             self.lines.append(f"{lead}{key}: {self.scalar(prop, path)}")
 
@@ -164,21 +171,32 @@ def new_topic(root: Path, topic_id: str, title: str, today: dt.date | None = Non
 
     rel = f"content/topics/{topic_id}.yaml"
     if not SLUG.fullmatch(topic_id) or len(topic_id) > 60:
-        raise _refuse("new topic", f"{topic_id!r} is not a topic id",
-                      "use lower-case letters, digits and single hyphens, e.g. stem-cells-ms")
+        raise _refuse(
+            "new topic",
+            f"{topic_id!r} is not a topic id",
+            "use lower-case letters, digits and single hyphens, e.g. stem-cells-ms",
+        )
     title = " ".join(title.split())
     if not title or len(title) > 300 or check_text(title, "--title"):
-        raise _refuse("new topic", "--title must be 1 to 300 printable characters",
-                      'e.g. --title "Stem cell transplants for MS"')
+        raise _refuse(
+            "new topic",
+            "--title must be 1 to 300 printable characters",
+            'e.g. --title "Stem cell transplants for MS"',
+        )
     path = root / rel
     if path.exists():
-        raise _refuse(rel, "file already exists; it was left unchanged",
-                      "choose another id, or edit the existing file")
+        raise _refuse(
+            rel,
+            "file already exists; it was left unchanged",
+            "choose another id, or edit the existing file",
+        )
     used = _used_ids(root / "content" / "topics")
     if topic_id in used:
-        raise _refuse(f"content/topics/{used[topic_id]}",
-                      f"topic id {topic_id!r} is already used by this file",
-                      "choose another id")
+        raise _refuse(
+            f"content/topics/{used[topic_id]}",
+            f"topic id {topic_id!r} is already used by this file",
+            "choose another id",
+        )
     text = topic_text(topic_id, title, today or dt.date.today())
     validate(Topic, parse_yaml(text.encode("utf-8"), path, rel))  # never write what won't load
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -33,8 +33,11 @@ MODELS: dict[str, tuple[type[BaseModel], str]] = {
 }
 """Schema name -> (model, title)."""
 
-CONTENT_FILES = {"topic": "content/topics/*.yaml", "theme": "content/theme.yaml",
-                 "documents": "content/documents.yaml"}
+CONTENT_FILES = {
+    "topic": "content/topics/*.yaml",
+    "theme": "content/theme.yaml",
+    "documents": "content/documents.yaml",
+}
 """Which content files each schema describes (relative to the project)."""
 
 

@@ -49,9 +49,13 @@ from .output import read_manifest
 ASSETS = "/_medbrief/"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 WAITING, BUILDING, UP_TO_DATE, FAILED = "waiting", "building", "up to date", "failed"
-MIME = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8",
-        ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        ".json": "application/json", ".png": "image/png"}
+MIME = {
+    ".pdf": "application/pdf",
+    ".html": "text/html; charset=utf-8",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".json": "application/json",
+    ".png": "image/png",
+}
 PAGE_SCALE = 1.5
 """Page images at 1.5 × 72 = 108 dpi: readable on screen, quick to render."""
 
@@ -92,24 +96,31 @@ class State:
 
 
 def _approval(job: Job) -> str:
-    """"draft" when any topic of the document is a draft (no approval block means draft)."""
+    """ "draft" when any topic of the document is a draft (no approval block means draft)."""
     if not all(hasattr(t, "approval") for t in job.topics):
         return "–"
-    states = {getattr(t.approval, "status", "draft") if t.approval else "draft"
-              for t in job.topics}
+    states = {getattr(t.approval, "status", "draft") if t.approval else "draft" for t in job.topics}
     return "draft" if "draft" in states else "approved"
 
 
 def _recorder() -> Console:
-    return Console(file=io.StringIO(), record=True, width=200, color_system=None,
-                   highlight=False)
+    return Console(file=io.StringIO(), record=True, width=200, color_system=None, highlight=False)
 
 
 class Rebuilder:
     """Loads, checks and builds on every change; keeps :class:`State` up to date."""
 
-    def __init__(self, root: Path, outdir: Path, filters: Filters, state: State,
-                 console: Console, *, check: bool = True, strict: bool = False):
+    def __init__(
+        self,
+        root: Path,
+        outdir: Path,
+        filters: Filters,
+        state: State,
+        console: Console,
+        *,
+        check: bool = True,
+        strict: bool = False,
+    ):
         self.root, self.outdir, self.filters = root, outdir, filters
         self.state, self.console = state, console
         self.check, self.strict = check, strict
@@ -129,9 +140,11 @@ class Rebuilder:
         seconds = time.perf_counter() - started
         if text:
             self.console.print(text, markup=False, highlight=False, soft_wrap=True)
-        self.console.print(f"[{self.state.last_build}] updated in {seconds:.1f} s"
-                           + ("" if not text else "; problems are listed on the index"),
-                           highlight=False)
+        self.console.print(
+            f"[{self.state.last_build}] updated in {seconds:.1f} s"
+            + ("" if not text else "; problems are listed on the index"),
+            highlight=False,
+        )
 
     def _load(self, record: Console) -> Project | None:
         try:
@@ -157,10 +170,17 @@ class Rebuilder:
             self.state.documents = {}
             for job in jobs:
                 entry = entries.get(job.output)
-                doc = DocumentState(job.output, job.document, job.format, job.topic_ids,
-                                    job.site.id if job.site else None, _approval(job),
-                                    entry.pages if entry else None, BUILDING,
-                                    sha256=entry.sha256 if entry else "")
+                doc = DocumentState(
+                    job.output,
+                    job.document,
+                    job.format,
+                    job.topic_ids,
+                    job.site.id if job.site else None,
+                    _approval(job),
+                    entry.pages if entry else None,
+                    BUILDING,
+                    sha256=entry.sha256 if entry else "",
+                )
                 if job.output in old and old[job.output].state == FAILED:
                     doc.error = old[job.output].error
                 self.state.documents[job.output] = doc
@@ -185,7 +205,7 @@ class Rebuilder:
         try:
             build(self.root, self.outdir, self.filters, project=project, progress=progress)
         except MedbriefError as e:
-                print_problems(e, record)
+            print_problems(e, record)
         with self.state.changed:
             for doc in self.state.documents.values():
                 if doc.state == BUILDING:  # the build stopped before it (see the problems)
@@ -267,12 +287,14 @@ def _render_page(pdf: Path, index: int) -> bytes | None:
 
 
 def _page(title: str, body: str) -> bytes:
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title>"
-            f'<link rel="stylesheet" href="{ASSETS}serve.css">'
-            f'<script src="{ASSETS}live.js" defer></script></head>'
-            f"<body>{body}</body></html>").encode()
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title>"
+        f'<link rel="stylesheet" href="{ASSETS}serve.css">'
+        f'<script src="{ASSETS}live.js" defer></script></head>'
+        f"<body>{body}</body></html>"
+    ).encode()
 
 
 def _link(doc: DocumentState, text: str) -> str:
@@ -285,8 +307,11 @@ def index_page(state: State, outdir: Path) -> bytes:
         problems, building, when = state.problems, state.building, state.last_build
     rows = []
     for d in docs:
-        preview = (f'<a href="{ASSETS}preview/{escape(d.output)}">preview</a>'
-                   if d.format in ("pdf", "html") and d.sha256 else "")
+        preview = (
+            f'<a href="{ASSETS}preview/{escape(d.output)}">preview</a>'
+            if d.format in ("pdf", "html") and d.sha256
+            else ""
+        )
         state_cell = escape(d.state)
         if d.error:
             state_cell += f'<pre class="problem">{escape(d.error)}</pre>'
@@ -296,19 +321,25 @@ def index_page(state: State, outdir: Path) -> bytes:
             f"<td>{escape(d.document)}</td><td>{escape(', '.join(d.topics))}</td>"
             f"<td>{escape(d.site or '–')}</td><td>{escape(d.approval)}</td>"
             f"<td>{d.pages if d.pages is not None else '–'}</td><td>{state_cell}</td>"
-            f"<td>{preview}</td></tr>")
+            f"<td>{preview}</td></tr>"
+        )
     status = "building…" if building else (f"last update {escape(when)}" if when else "")
-    problem_block = (f'<section class="problems" aria-label="Problems"><h2>Problems</h2>'
-                     f'<pre id="problems">{escape(problems)}</pre>'
-                     "<p>The last good outputs are still listed and served.</p></section>"
-                     if problems else "")
-    body = (f'<main data-live><h1>medbrief preview</h1>'
-            f'<p class="status" role="status">Output folder {escape(str(outdir))} · {status}</p>'
-            f"{problem_block}"
-            '<table><thead><tr><th scope="col">file</th><th scope="col">document</th>'
-            '<th scope="col">topics</th><th scope="col">site</th><th scope="col">approval</th>'
-            '<th scope="col">pages</th><th scope="col">state</th><th scope="col">preview</th>'
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></main>")
+    problem_block = (
+        f'<section class="problems" aria-label="Problems"><h2>Problems</h2>'
+        f'<pre id="problems">{escape(problems)}</pre>'
+        "<p>The last good outputs are still listed and served.</p></section>"
+        if problems
+        else ""
+    )
+    body = (
+        f"<main data-live><h1>medbrief preview</h1>"
+        f'<p class="status" role="status">Output folder {escape(str(outdir))} · {status}</p>'
+        f"{problem_block}"
+        '<table><thead><tr><th scope="col">file</th><th scope="col">document</th>'
+        '<th scope="col">topics</th><th scope="col">site</th><th scope="col">approval</th>'
+        '<th scope="col">pages</th><th scope="col">state</th><th scope="col">preview</th>'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></main>"
+    )
     return _page("medbrief preview", body)
 
 
@@ -320,16 +351,22 @@ def preview_page(state: State, doc_path: str) -> bytes | None:
         return None
     version = doc.sha256[:16]
     if doc.format == "html":
-        view = (f'<iframe title="{escape(doc.output)}" '
-                f'src="/{escape(doc.output)}?v={version}"></iframe>')
+        view = (
+            f'<iframe title="{escape(doc.output)}" '
+            f'src="/{escape(doc.output)}?v={version}"></iframe>'
+        )
     else:
         view = "".join(
             f'<img src="{ASSETS}page/{i}/{escape(doc.output)}?v={version}" '
-            f'alt="page {i} of {doc.pages}" width="595">' for i in range(1, (doc.pages or 0) + 1))
+            f'alt="page {i} of {doc.pages}" width="595">'
+            for i in range(1, (doc.pages or 0) + 1)
+        )
     error = f'<pre class="problem">{escape(doc.error)}</pre>' if doc.error else ""
-    body = (f'<main data-live><p><a href="/">all documents</a> · {_link(doc, "file")} · '
-            f"{escape(doc.state)}</p><h1>{escape(doc.output)}</h1>{error}"
-            f'<div class="view view-{doc.format}">{view}</div></main>')
+    body = (
+        f'<main data-live><p><a href="/">all documents</a> · {_link(doc, "file")} · '
+        f"{escape(doc.state)}</p><h1>{escape(doc.output)}</h1>{error}"
+        f'<div class="view view-{doc.format}">{view}</div></main>'
+    )
     return _page(doc.output, body)
 
 
@@ -352,8 +389,7 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         srv = self.server
         if path == "/":
-            return self._send(HTTPStatus.OK, index_page(srv.state, srv.outdir), MIME[".html"],
-                              head)
+            return self._send(HTTPStatus.OK, index_page(srv.state, srv.outdir), MIME[".html"], head)
         if path == ASSETS + "events":
             return self._events()
         if path in (ASSETS + "live.js", ASSETS + "serve.css"):
@@ -370,8 +406,11 @@ class Handler(BaseHTTPRequestHandler):
         file = safe_output_file(srv.outdir, path)
         if file is None:
             return self._found(None, "", head)
-        kind = (MIME.get(file.suffix) or mimetypes.guess_type(file.name)[0]
-                or "application/octet-stream")
+        kind = (
+            MIME.get(file.suffix)
+            or mimetypes.guess_type(file.name)[0]
+            or "application/octet-stream"
+        )
         return self._send(HTTPStatus.OK, file.read_bytes(), kind, head, output=True)
 
     def _page_image(self, rest: str, head: bool):
@@ -400,8 +439,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         # Built pages are self-contained: they may load nothing and run nothing.
-        csp = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
-               if output else "default-src 'self'; style-src 'self'; frame-src 'self'")
+        csp = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
+            if output
+            else "default-src 'self'; style-src 'self'; frame-src 'self'"
+        )
         self.send_header("Content-Security-Policy", csp)
         self.end_headers()
         if not head:
@@ -420,7 +462,8 @@ class Handler(BaseHTTPRequestHandler):
             while True:
                 with state.changed:
                     state.changed.wait_for(
-                        lambda: state.generation != seen[0] or state.stopping, timeout=15)
+                        lambda: state.generation != seen[0] or state.stopping, timeout=15
+                    )
                     if state.stopping:
                         return
                     fresh, seen[0] = state.generation != seen[0], state.generation
@@ -455,17 +498,27 @@ def _watch(rebuilder: Rebuilder, folders: list[Path], stop: threading.Event) -> 
     import watchfiles
 
     rebuilder.rebuild()
-    for _changes in watchfiles.watch(*folders, stop_event=stop, debounce=200, step=50,
-                                     raise_interrupt=False):
+    for _changes in watchfiles.watch(
+        *folders, stop_event=stop, debounce=200, step=50, raise_interrupt=False
+    ):
         if stop.is_set():
             return
         rebuilder.rebuild()
 
 
-def serve(root: Path, outdir: Path, filters: Filters, console: Console, *,
-          host: str = "127.0.0.1", port: int = 8000, check: bool = True,
-          strict: bool = False, started: Callable[[str], None] | None = None,
-          stop: threading.Event | None = None) -> int:
+def serve(
+    root: Path,
+    outdir: Path,
+    filters: Filters,
+    console: Console,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    check: bool = True,
+    strict: bool = False,
+    started: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
+) -> int:
     """Serve until Ctrl-C (or ``stop`` is set); rebuild on every change.
 
     ``started`` is called with the server's address once it listens (tests use port 0)."""
@@ -474,16 +527,27 @@ def serve(root: Path, outdir: Path, filters: Filters, console: Console, *,
     try:
         server = PreviewServer(host, port, outdir, state)
     except OSError as e:
-        raise MedbriefError(f"cannot serve on {host}:{port}: {e.strerror or e}",
-                            hint="choose another --port (or stop what uses this one)") from None
+        raise MedbriefError(
+            f"cannot serve on {host}:{port}: {e.strerror or e}",
+            hint="choose another --port (or stop what uses this one)",
+        ) from None
     rebuilder = Rebuilder(root, outdir, filters, state, console, check=check, strict=strict)
     folders = [root / "content", root / "templates"]
-    watcher = threading.Thread(target=_watch, args=(rebuilder, folders, stop), daemon=True,
-                               name="medbrief-watch")
-    console.print(f"Serving {server.url} (output folder {outdir}); watching content/ and "
-                  "templates/; Ctrl-C to stop", highlight=False, soft_wrap=True)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                     daemon=True, name="medbrief-http").start()
+    watcher = threading.Thread(
+        target=_watch, args=(rebuilder, folders, stop), daemon=True, name="medbrief-watch"
+    )
+    console.print(
+        f"Serving {server.url} (output folder {outdir}); watching content/ and "
+        "templates/; Ctrl-C to stop",
+        highlight=False,
+        soft_wrap=True,
+    )
+    threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.2},
+        daemon=True,
+        name="medbrief-http",
+    ).start()
     watcher.start()
     if started is not None:
         started(server.url)

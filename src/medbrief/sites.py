@@ -48,8 +48,10 @@ _EMAIL = re.compile(
 )
 _SLUG = re.compile(SLUG_PATTERN)
 
-SAVE_AS_UTF8 = ('save the spreadsheet as "CSV UTF-8 (Comma delimited) (*.csv)" '
-                '(Excel: File > Save As; LibreOffice: character set "Unicode (UTF-8)")')
+SAVE_AS_UTF8 = (
+    'save the spreadsheet as "CSV UTF-8 (Comma delimited) (*.csv)" '
+    '(Excel: File > Save As; LibreOffice: character set "Unicode (UTF-8)")'
+)
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,13 @@ def load_sites(path: Path, display: str, allowed: list[Path] | None = None) -> S
     ``allowed`` (content/ for a file the plan names; its own folder for ``--sites FILE``,
     which the person running the build chose), at most MAX_BYTES.
     """
-    raw = read_file(path, allowed if allowed is not None else [path.parent], MAX_BYTES,
-                    Location(display, 1, 1), kind="sites")
+    raw = read_file(
+        path,
+        allowed if allowed is not None else [path.parent],
+        MAX_BYTES,
+        Location(display, 1, 1),
+        kind="sites",
+    )
     return parse_sites(raw, display)
 
 
@@ -113,9 +120,16 @@ class Cell:
 
 def _decode(raw: bytes, display: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ContentError([Problem(
-            Location(display, 1, 1), "", "file is UTF-16 (Excel's \"Unicode Text\"), not UTF-8",
-            SAVE_AS_UTF8)])
+        raise ContentError(
+            [
+                Problem(
+                    Location(display, 1, 1),
+                    "",
+                    'file is UTF-16 (Excel\'s "Unicode Text"), not UTF-8',
+                    SAVE_AS_UTF8,
+                )
+            ]
+        )
     text = decode_utf8(raw, display, SAVE_AS_UTF8)
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
@@ -137,10 +151,17 @@ def split_cells(text: str, display: str) -> list[list[Cell]]:
                 i, col, value = i + 1, col + 1, []
                 while True:
                     if i >= n:
-                        raise ContentError([*problems, Problem(
-                            Location(display, cell_line, cell_col), "",
-                            "a quoted cell is never closed",
-                            'add the closing " (a " inside a cell is written "")')])
+                        raise ContentError(
+                            [
+                                *problems,
+                                Problem(
+                                    Location(display, cell_line, cell_col),
+                                    "",
+                                    "a quoted cell is never closed",
+                                    'add the closing " (a " inside a cell is written "")',
+                                ),
+                            ]
+                        )
                     ch = text[i]
                     if ch == '"':
                         if text.startswith('""', i):
@@ -153,10 +174,14 @@ def split_cells(text: str, display: str) -> list[list[Cell]]:
                     i += 1
                     line, col = (line + 1, 1) if ch == "\n" else (line, col + 1)
                 if i < n and text[i] not in ",\n":
-                    problems.append(Problem(
-                        Location(display, line, col), "",
-                        "text after the closing quote of a quoted cell",
-                        'put the whole cell inside the quotes; write a " inside it as ""'))
+                    problems.append(
+                        Problem(
+                            Location(display, line, col),
+                            "",
+                            "text after the closing quote of a quoted cell",
+                            'put the whole cell inside the quotes; write a " inside it as ""',
+                        )
+                    )
                     while i < n and text[i] not in ",\n":
                         value.append(text[i])
                         i, col = i + 1, col + 1
@@ -220,57 +245,110 @@ def _check_header(header: list[Cell], display: str) -> tuple[dict[str, int], lis
     for index, cell in enumerate(header):
         name = cell.text.strip()
         if not name:
-            problems.append(_problem(display, cell, "header", f"column {index + 1} has no name",
-                                     "give every column a name in the first row"))
+            problems.append(
+                _problem(
+                    display,
+                    cell,
+                    "header",
+                    f"column {index + 1} has no name",
+                    "give every column a name in the first row",
+                )
+            )
             continue
         if name in columns:
             first = header[columns[name]]
-            problems.append(_problem(display, cell, name,
-                                     f"two columns are named {name!r} (the first at column "
-                                     f"{first.col})", "rename or remove one of them"))
+            problems.append(
+                _problem(
+                    display,
+                    cell,
+                    name,
+                    f"two columns are named {name!r} (the first at column {first.col})",
+                    "rename or remove one of them",
+                )
+            )
             continue
         columns[name] = index
     for name, index in columns.items():
         if name not in KNOWN and (guess := looks_like(name)) and guess not in columns:
-            problems.append(_problem(
-                display, header[index], name, f"unknown column {name!r}: did you mean "
-                f"{guess!r}?", f"rename the column to {guess!r}; if it is a different column, "
-                f"give it a name that is not so close to {guess!r}"))
+            problems.append(
+                _problem(
+                    display,
+                    header[index],
+                    name,
+                    f"unknown column {name!r}: did you mean {guess!r}?",
+                    f"rename the column to {guess!r}; if it is a different column, "
+                    f"give it a name that is not so close to {guess!r}",
+                )
+            )
     if len(header) == 1 and (sep := next((c for c in ";\t" if c in header[0].text), None)):
         what = "semicolons" if sep == ";" else "tabs"
-        return columns, [*problems, _problem(
-            display, header[0], "header", f"the columns are separated by {what}, not commas",
-            SAVE_AS_UTF8 + ", which separates them by commas")]
+        return columns, [
+            *problems,
+            _problem(
+                display,
+                header[0],
+                "header",
+                f"the columns are separated by {what}, not commas",
+                SAVE_AS_UTF8 + ", which separates them by commas",
+            ),
+        ]
     # A typo'd column reports the typo; a column nowhere near is reported as missing.
     typos = {looks_like(n) for n in columns if n not in KNOWN}
     missing = [c for c in REQUIRED if c not in columns and c not in typos]
     where = header[0] if header else Cell("", 1, 1, "")
     for name in missing:
         near = next((n for n in columns if n not in KNOWN and name in n.lower()), None)
-        hint = (f"rename the column {near!r} to {name!r}" if near else
-                f"the first row must name the columns {', '.join(REQUIRED)}")
-        problems.append(_problem(display, where, name, f"required column {name!r} is missing",
-                                 hint))
+        hint = (
+            f"rename the column {near!r} to {name!r}"
+            if near
+            else f"the first row must name the columns {', '.join(REQUIRED)}"
+        )
+        problems.append(
+            _problem(display, where, name, f"required column {name!r} is missing", hint)
+        )
     return columns, problems
 
 
 def _check_cell(name: str, value: str, cell: Cell, display: str) -> list[Problem]:
     if len(value) > MAX_CELL:
-        return [_problem(display, cell, name, f"{len(value):,} characters; the limit is "
-                         f"{MAX_CELL:,}", "shorten the text")]
+        return [
+            _problem(
+                display,
+                cell,
+                name,
+                f"{len(value):,} characters; the limit is {MAX_CELL:,}",
+                "shorten the text",
+            )
+        ]
     if name in REQUIRED and not value:
         return [_problem(display, cell, name, f"{name} is empty", f"fill in the {name}")]
     if name == "id" and not (_SLUG.fullmatch(value) and len(value) <= MAX_ID):
-        return [_problem(display, cell, name, f"id {value!r} is not a slug",
-                         "use lower-case letters, digits and single hyphens, e.g. "
-                         "riverside-clinic (it becomes part of file names)")]
+        return [
+            _problem(
+                display,
+                cell,
+                name,
+                f"id {value!r} is not a slug",
+                "use lower-case letters, digits and single hyphens, e.g. "
+                "riverside-clinic (it becomes part of file names)",
+            )
+        ]
     if name == "email" and not _EMAIL.fullmatch(value):
-        return [_problem(display, cell, name, f"{value!r} is not a valid email address",
-                         "write it as name@example.org")]
+        return [
+            _problem(
+                display,
+                cell,
+                name,
+                f"{value!r} is not a valid email address",
+                "write it as name@example.org",
+            )
+        ]
     if name == "website" and value and (why := web_url_problem(value)):
-        hint = ("use a shorter address for the site (or a short link to it)"
-                if value.lower().startswith(("http://", "https://"))
-                else "write the full address, starting with https://")
+        hint = (
+            "use a shorter address for the site (or a short link to it)"
+            if value.lower().startswith(("http://", "https://"))
+            else "write the full address, starting with https://"
+        )
         return [_problem(display, cell, name, why, hint)]
     return []
 
@@ -278,34 +356,44 @@ def _check_cell(name: str, value: str, cell: Cell, display: str) -> list[Problem
 def _forbidden(cell: Cell, column: str, display: str) -> list[Problem]:
     # The same rule as YAML content (yamlload.check_text), run on the cell as written so
     # each character is located at its physical line and column.
-    return [dataclasses.replace(p, field=column)
-            for p in check_text(cell.raw, display, cell.line, cell.col)]
+    return [
+        dataclasses.replace(p, field=column)
+        for p in check_text(cell.raw, display, cell.line, cell.col)
+    ]
 
 
-def _row_problems(record: list[Cell], columns: dict[str, int], header: list[Cell],
-                  display: str) -> tuple[list[Problem], set[str]]:
+def _row_problems(
+    record: list[Cell], columns: dict[str, int], header: list[Cell], display: str
+) -> tuple[list[Problem], set[str]]:
     """The row's problems, and the names of the columns that have one."""
     problems, bad = [], set()
     for index, cell in enumerate(record):
-        column = (header[index].text.strip() if index < len(header) else "") \
-            or f"column {index + 1}"
+        column = (
+            header[index].text.strip() if index < len(header) else ""
+        ) or f"column {index + 1}"
         found = _forbidden(cell, column, display)
         if found:
             problems += found
             bad.add(column)
-    if len(record) > len(header) and any(c.text.strip() for c in record[len(header):]):
-        extra = next(c for c in record[len(header):] if c.text.strip())
-        problems.append(_problem(display, extra, f"column {record.index(extra) + 1}",
-                                 f"this row has {len(record)} cells; the header names "
-                                 f"{len(header)} columns",
-                                 "quote cells that contain commas, or add a column name"))
+    if len(record) > len(header) and any(c.text.strip() for c in record[len(header) :]):
+        extra = next(c for c in record[len(header) :] if c.text.strip())
+        problems.append(
+            _problem(
+                display,
+                extra,
+                f"column {record.index(extra) + 1}",
+                f"this row has {len(record)} cells; the header names {len(header)} columns",
+                "quote cells that contain commas, or add a column name",
+            )
+        )
         return problems, set(KNOWN)  # the cells are shifted: checking them would mislead
     for name in KNOWN:
         if name not in columns or name in bad:  # a forbidden character is reported alone
             continue
         index = columns[name]
-        cell = record[index] if index < len(record) else Cell("", record[-1].line,
-                                                                record[-1].col, "")
+        cell = (
+            record[index] if index < len(record) else Cell("", record[-1].line, record[-1].col, "")
+        )
         found = _check_cell(name, cell.text.strip(), cell, display)
         if found:
             problems += found
@@ -319,9 +407,16 @@ def _site(record: list[Cell], columns: dict[str, int]) -> Site:
         return record[index].text.strip() if index is not None and index < len(record) else ""
 
     extra = {name: value(name) for name in columns if name not in KNOWN}
-    return Site(id=value("id"), name=value("name"), phone=value("phone"), email=value("email"),
-                address=value("address") or None, website=value("website") or None,
-                extra=extra, line=record[0].line)
+    return Site(
+        id=value("id"),
+        name=value("name"),
+        phone=value("phone"),
+        email=value("email"),
+        address=value("address") or None,
+        website=value("website") or None,
+        extra=extra,
+        line=record[0].line,
+    )
 
 
 def parse_sites(raw: bytes, display: str) -> SiteList:
@@ -330,18 +425,30 @@ def parse_sites(raw: bytes, display: str) -> SiteList:
     records = split_cells(text, display)
     records = [r for r in records if any(c.text.strip() for c in r)]  # blank rows
     if not records:
-        raise ContentError([Problem(Location(display, 1, 1), "", "the sites file is empty",
-                                    f"add a header row ({', '.join(REQUIRED)}) and one row "
-                                    "per site")])
+        raise ContentError(
+            [
+                Problem(
+                    Location(display, 1, 1),
+                    "",
+                    "the sites file is empty",
+                    f"add a header row ({', '.join(REQUIRED)}) and one row per site",
+                )
+            ]
+        )
     header, rows = records[0], records[1:]
     problems = [p for cell in header for p in _forbidden(cell, "header", display)]
     columns, header_problems = _check_header(header, display)
     problems += header_problems
     if len(rows) > MAX_ROWS:
-        problems.append(_problem(display, rows[MAX_ROWS][0], "",
-                                 f"more than {MAX_ROWS:,} sites; this is row {MAX_ROWS + 1:,}",
-                                 "split the sites into several files, each with its own "
-                                 "plan row or build"))
+        problems.append(
+            _problem(
+                display,
+                rows[MAX_ROWS][0],
+                "",
+                f"more than {MAX_ROWS:,} sites; this is row {MAX_ROWS + 1:,}",
+                "split the sites into several files, each with its own plan row or build",
+            )
+        )
         rows = rows[:MAX_ROWS]
     sites: list[Site] = []
     first_line: dict[str, int] = {}
@@ -353,15 +460,22 @@ def parse_sites(raw: bytes, display: str) -> SiteList:
         site = _site(record, columns)
         cell = record[columns["id"]]
         if site.id in first_line:
-            problems.append(_problem(display, cell, "id",
-                                     f"duplicate id {site.id!r}: lines {first_line[site.id]} "
-                                     f"and {cell.line} both use it",
-                                     "give each site its own id"))
+            problems.append(
+                _problem(
+                    display,
+                    cell,
+                    "id",
+                    f"duplicate id {site.id!r}: lines {first_line[site.id]} "
+                    f"and {cell.line} both use it",
+                    "give each site its own id",
+                )
+            )
             continue
         first_line[site.id] = cell.line
         if not row_problems:
             sites.append(site)
     if problems:
-        raise ContentError(sorted(problems, key=lambda p: (p.location.line or 0,
-                                                           p.location.col or 0)))
+        raise ContentError(
+            sorted(problems, key=lambda p: (p.location.line or 0, p.location.col or 0))
+        )
     return SiteList(display, tuple(sites), hashlib.sha256(raw).hexdigest())

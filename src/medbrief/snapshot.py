@@ -88,13 +88,20 @@ def make_snapshot(root: Path, sites: Path | None = None) -> Snapshot:
             _add(tar, name, read_file(path, allowed, MAX_FILE_BYTES, Location(name), root))
         if sites is not None:
             sites = sites.resolve()
-            _add(tar, SITES_OVERRIDE, read_file(sites, [sites.parent], MAX_FILE_BYTES,
-                                                Location(str(sites)), kind="sites"))
+            _add(
+                tar,
+                SITES_OVERRIDE,
+                read_file(
+                    sites, [sites.parent], MAX_FILE_BYTES, Location(str(sites)), kind="sites"
+                ),
+            )
     data = buffer.getvalue()
     if len(data) > MAX_SNAPSHOT_BYTES:
-        raise RenderError(f"the project's content and templates take {len(data):,} bytes; "
-                          f"the limit for sending them to workers is {MAX_SNAPSHOT_BYTES:,}",
-                          hint="remove large files that no document uses from content/")
+        raise RenderError(
+            f"the project's content and templates take {len(data):,} bytes; "
+            f"the limit for sending them to workers is {MAX_SNAPSHOT_BYTES:,}",
+            hint="remove large files that no document uses from content/",
+        )
     return Snapshot(data, hashlib.sha256(data).hexdigest(), sites is not None)
 
 
@@ -107,8 +114,10 @@ def snapshot_root(digest: str) -> Path:
 def unpack_snapshot(data: bytes, digest: str) -> Path:
     """The folder holding snapshot ``digest``, unpacked from ``data`` if not already there."""
     if hashlib.sha256(data).hexdigest() != digest:
-        raise RenderError("the content snapshot arrived damaged (its SHA-256 differs)",
-                          hint="build again; if it persists, check the network to the workers")
+        raise RenderError(
+            "the content snapshot arrived damaged (its SHA-256 differs)",
+            hint="build again; if it persists, check the network to the workers",
+        )
     target = snapshot_root(digest)
     if target.is_dir():
         return target

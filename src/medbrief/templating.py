@@ -33,8 +33,10 @@ def md_inline(text: str) -> Markup:
         return Markup("")
     for href in markdown_links(str(text)):
         if unsafe_link(href):
-            raise TemplateError(f"link to {href!r} refused: only http, https and mailto links",
-                                hint="remove the link or use an https:// address")
+            raise TemplateError(
+                f"link to {href!r} refused: only http, https and mailto links",
+                hint="remove the link or use an https:// address",
+            )
     return Markup(INLINE_MARKDOWN.renderInline(str(text)))
 
 
@@ -54,8 +56,9 @@ def css_string(value: str) -> Markup:
     """A quoted CSS string safe inside <style>: everything but letters, digits and
     spaces is written as a CSS hex escape, so content cannot close the string or the tag."""
     text = html.unescape(str(value)) if isinstance(value, Markup) else str(value)
-    out = "".join(c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):x} "
-                  for c in text)
+    out = "".join(
+        c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):x} " for c in text
+    )
     return Markup(f'"{out}"')
 
 
@@ -66,7 +69,10 @@ def url_breaks(url: str) -> Markup:
     # Browsers also break after a hyphen ("car-t-" / "ms"); keep short pieces whole.
     return Markup("<wbr>").join(
         Markup('<span style="white-space: nowrap">{}</span>').format(p)
-        if "-" in p and len(p) <= 24 else escape(p) for p in pieces)
+        if "-" in p and len(p) <= 24
+        else escape(p)
+        for p in pieces
+    )
 
 
 def long_date(value: dt.date) -> str:
@@ -78,8 +84,12 @@ def iso_date(value: dt.date) -> str:
 
 
 FILTERS = {
-    "css_string": css_string, "md": md_inline, "plain": md_plain,
-    "long_date": long_date, "iso_date": iso_date, "url_breaks": url_breaks,
+    "css_string": css_string,
+    "md": md_inline,
+    "plain": md_plain,
+    "long_date": long_date,
+    "iso_date": iso_date,
+    "url_breaks": url_breaks,
     "latest_version": latest_version,
 }
 
@@ -94,6 +104,7 @@ def mark_slide_sources(source: str, display: str) -> str:
     not at a line of the rendered HTML.  Only ``<section data-layout=...>`` elements (the
     deck subset) are tagged; no newline is added, so Jinja's own line numbers still hold.
     """
+
     def tag(m: re.Match) -> str:
         line = source.count("\n", 0, m.start()) + 1
         return f'<section data-source="{display}:{line}"'
@@ -114,13 +125,21 @@ class SafeLoader(jinja2.BaseLoader):
         path = self.folder.joinpath(*pieces)
         if not (path.exists() or path.is_symlink()):
             raise jinja2.TemplateNotFound(template)
-        data = read_file(path, [self.folder], MAX_TEMPLATE_BYTES,
-                         Location("templates/" + "/".join(pieces)), kind="template")
+        data = read_file(
+            path,
+            [self.folder],
+            MAX_TEMPLATE_BYTES,
+            Location("templates/" + "/".join(pieces)),
+            kind="template",
+        )
         try:
             source = data.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise TemplateError(f"not UTF-8 text ({e.reason})", hint="save the template as UTF-8",
-                                location=Location(f"templates/{template}")) from None
+            raise TemplateError(
+                f"not UTF-8 text ({e.reason})",
+                hint="save the template as UTF-8",
+                location=Location(f"templates/{template}"),
+            ) from None
         mtime = path.stat().st_mtime
         source = mark_slide_sources(source, "templates/" + "/".join(pieces))
         return source, str(path), lambda: path.exists() and path.stat().st_mtime == mtime
@@ -143,8 +162,7 @@ def make_env(templates_dir: Path, **globals_: Any) -> jinja2.Environment:
 
 
 def _template_location(e: Exception, fallback: str) -> Location:
-    return Location(f"templates/{getattr(e, 'name', None) or fallback}",
-                    getattr(e, "lineno", None))
+    return Location(f"templates/{getattr(e, 'name', None) or fallback}", getattr(e, "lineno", None))
 
 
 def _running_template(e: BaseException, env: jinja2.Environment, fallback: str) -> Location:
@@ -165,23 +183,33 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as e:
-        raise TemplateError(f"template {e.name!r} not found in templates/",
-                            hint="check the `template:` entry in content/documents.yaml",
-                            location=Location(f"templates/{e.name}")) from e
+        raise TemplateError(
+            f"template {e.name!r} not found in templates/",
+            hint="check the `template:` entry in content/documents.yaml",
+            location=Location(f"templates/{e.name}"),
+        ) from e
     except jinja2.TemplateSyntaxError as e:
-        raise TemplateError(f"template syntax error: {e.message}", hint="fix the template",
-                            location=_template_location(e, name)) from e
+        raise TemplateError(
+            f"template syntax error: {e.message}",
+            hint="fix the template",
+            location=_template_location(e, name),
+        ) from e
     except jinja2.UndefinedError as e:
-        raise TemplateError(e.message or "undefined value",
-                            hint="the template uses a value the content does not define",
-                            location=_running_template(e, env, name)) from e
+        raise TemplateError(
+            e.message or "undefined value",
+            hint="the template uses a value the content does not define",
+            location=_running_template(e, env, name),
+        ) from e
     except MedbriefError as e:  # raised by a helper the template called: locate it there
         if e.location is None:
             e.location = _running_template(e, env, name)
         raise
     except Exception as e:  # a template is code: any error in it is the template's
-        raise TemplateError(f"{type(e).__name__}: {e}", hint="fix the template at this line",
-                            location=_running_template(e, env, name)) from e
+        raise TemplateError(
+            f"{type(e).__name__}: {e}",
+            hint="fix the template at this line",
+            location=_running_template(e, env, name),
+        ) from e
 
 
 __all__ = ["make_env", "render", "md_inline", "md_plain", "escape", "markdown_links"]

@@ -27,10 +27,10 @@ def term_key(text: str) -> str:
 def forms_pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
     """A pattern matching any of ``forms`` (longest first) as this module's rule says."""
     alternatives = sorted(forms, key=len, reverse=True)
-    bodies = [SEPARATORS.join(map(re.escape, re.split(SEPARATORS, f.strip())))
-              for f in alternatives]
-    return re.compile(r"(?<![\w\-‐‑])(?:" + "|".join(bodies) + r")(?:e?s)?(?!\w)",
-                      re.IGNORECASE)
+    bodies = [
+        SEPARATORS.join(map(re.escape, re.split(SEPARATORS, f.strip()))) for f in alternatives
+    ]
+    return re.compile(r"(?<![\w\-‐‑])(?:" + "|".join(bodies) + r")(?:e?s)?(?!\w)", re.IGNORECASE)
 
 
 def uses_term(text: str, forms: Iterable[str]) -> bool:

@@ -62,28 +62,37 @@ def font_problem(data: bytes) -> tuple[str, str] | None:
         font = TTFont(io.BytesIO(data), lazy=True)
         for tag, entry in font.reader.tables.items():  # a truncated file ends inside a table
             if entry.offset + entry.length > len(data):
-                return (f"font is truncated: its {tag.strip()} table ends at byte "
-                        f"{entry.offset + entry.length:,} of {len(data):,}",
-                        "use the font's .ttf or .otf file as the foundry ships it")
+                return (
+                    f"font is truncated: its {tag.strip()} table ends at byte "
+                    f"{entry.offset + entry.length:,} of {len(data):,}",
+                    "use the font's .ttf or .otf file as the foundry ships it",
+                )
         for tag in font.keys():  # noqa: SIM118 - every table but the outlines (never measured)
             if tag not in OUTLINE_TABLES:
                 _ = font[tag]  # decompiles it
         missing = [t for t in ("head", "hhea", "hmtx", "cmap") if t not in font]
         if missing:
-            return (f"font has no {', '.join(missing)} table, so text cannot be measured",
-                    "use the font's ordinary .ttf or .otf file")
+            return (
+                f"font has no {', '.join(missing)} table, so text cannot be measured",
+                "use the font's ordinary .ttf or .otf file",
+            )
         cmap = font.getBestCmap() or {}
         if not cmap:
             return "font maps no characters", "use the font's ordinary .ttf or .otf file"
         fs_type = font["OS/2"].fsType if "OS/2" in font else 0
     except Exception as e:  # noqa: BLE001 - fontTools raises many kinds on damaged fonts
         said = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
-        return (f"not a complete TrueType/OpenType font ({said})",
-                "use the font's .ttf or .otf file as the foundry ships it (it may be "
-                "truncated or damaged)")
+        return (
+            f"not a complete TrueType/OpenType font ({said})",
+            "use the font's .ttf or .otf file as the foundry ships it (it may be "
+            "truncated or damaged)",
+        )
     if fs_type & FSTYPE_RESTRICTED or fs_type & FSTYPE_BITMAP_ONLY:
-        return (f"the font's licence field (OS/2 fsType {fs_type:#06x}) does not allow "
-                "embedding it in a PDF", "use a font whose licence allows embedding")
+        return (
+            f"the font's licence field (OS/2 fsType {fs_type:#06x}) does not allow "
+            "embedding it in a PDF",
+            "use a font whose licence allows embedding",
+        )
     return None
 
 
@@ -95,8 +104,7 @@ def _field(where: tuple) -> str:
     return ".".join(str(p) for p in where)
 
 
-def check_theme_files(root: Path, theme: Theme, doc: Document) -> tuple[ThemeFiles,
-                                                                          list[Problem]]:
+def check_theme_files(root: Path, theme: Theme, doc: Document) -> tuple[ThemeFiles, list[Problem]]:
     """Resolve and check every file the theme names; problems located at their theme line."""
     content = root / "content"
     problems: list[Problem] = []
@@ -114,15 +122,17 @@ def check_theme_files(root: Path, theme: Theme, doc: Document) -> tuple[ThemeFil
     for key in ("body", "heading"):
         family = getattr(theme.fonts, key)
         if family not in fonts.PACKAGES:
-            problem(("fonts", key), f"font {family!r} is not a packaged font",
-                    f"use one of: {', '.join(fonts.PACKAGES)}")
+            problem(
+                ("fonts", key),
+                f"font {family!r} is not a packaged font",
+                f"use one of: {', '.join(fonts.PACKAGES)}",
+            )
     logo = None
     if theme.logo and (logo := resolve(("logo",), theme.logo)):
         try:
             check_image(logo, f"content/{theme.logo}", _locate(doc, ("logo",)), [content])
         except ContentError as e:
-            problems.extend(Problem(p.location, "logo", p.message, p.hint)
-                            for p in e.problems())
+            problems.extend(Problem(p.location, "logo", p.message, p.hint) for p in e.problems())
             logo = None
     found: dict[str, Path | None] = {"font_regular": None, "font_bold": None}
     if theme.fonts.deck_metrics:
@@ -132,8 +142,9 @@ def check_theme_files(root: Path, theme: Theme, doc: Document) -> tuple[ThemeFil
             if path is None:
                 continue
             try:
-                data = read_file(path, [content], MAX_FONT_BYTES, _locate(doc, where), root,
-                                 kind="font")
+                data = read_file(
+                    path, [content], MAX_FONT_BYTES, _locate(doc, where), root, kind="font"
+                )
             except ContentError as e:
                 problem(where, e.message, e.hint)
                 continue
@@ -146,8 +157,11 @@ def check_theme_files(root: Path, theme: Theme, doc: Document) -> tuple[ThemeFil
     if theme.pptx_master:
         master, layouts = _check_master(root, theme, doc, resolve, problem)
     elif theme.layouts:
-        problem(("layouts",), "layouts are given but no pptx_master",
-                "name the organisation's master with `pptx_master:`, or remove `layouts:`")
+        problem(
+            ("layouts",),
+            "layouts are given but no pptx_master",
+            "name the organisation's master with `pptx_master:`, or remove `layouts:`",
+        )
     files = ThemeFiles(logo, master, layouts, found["font_regular"], found["font_bold"])
     return files, problems
 
@@ -161,8 +175,9 @@ def _check_master(root: Path, theme: Theme, doc: Document, resolve, problem):
     if path is None:
         return None, ()
     try:
-        data = read_file(path, [root / "content"], MAX_MASTER_BYTES, _locate(doc, where), root,
-                         kind="master")
+        data = read_file(
+            path, [root / "content"], MAX_MASTER_BYTES, _locate(doc, where), root, kind="master"
+        )
         info = inspect_master(data)
     except ContentError as e:
         problem(where, e.message, e.hint)
@@ -172,20 +187,27 @@ def _check_master(root: Path, theme: Theme, doc: Document, resolve, problem):
         return None, ()
     opened = _open_problem(data)
     if opened:
-        problem(where, f"{theme.pptx_master}: {opened}", "open it in PowerPoint and save it "
-                "again as a .pptx presentation")
+        problem(
+            where,
+            f"{theme.pptx_master}: {opened}",
+            "open it in PowerPoint and save it again as a .pptx presentation",
+        )
         return None, ()
     wanted = {**default_layouts(), **theme.layouts}
     known = ", ".join(repr(n) for n in info.layouts) or "none"
     for ours, name in wanted.items():
         if name not in info.layouts:
             mapped = ours in theme.layouts
-            problem(("layouts", ours) if mapped else where,
-                    f'layout "{name}" (for "{ours}" slides) is not in {theme.pptx_master}',
-                    f"its layouts are: {known}; " + (
-                        f"change `{ours}:` under `layouts:` in content/theme.yaml to one of them"
-                        if mapped else
-                        f"add `layouts:` to content/theme.yaml with `{ours}: <layout name>`"))
+            problem(
+                ("layouts", ours) if mapped else where,
+                f'layout "{name}" (for "{ours}" slides) is not in {theme.pptx_master}',
+                f"its layouts are: {known}; "
+                + (
+                    f"change `{ours}:` under `layouts:` in content/theme.yaml to one of them"
+                    if mapped
+                    else f"add `layouts:` to content/theme.yaml with `{ours}: <layout name>`"
+                ),
+            )
     return path, info.layouts
 
 
@@ -211,13 +233,20 @@ def check_plan_templates(root: Path, plan: Plan, doc: Document) -> list[Problem]
         path = templates / spec.template
         if not (path.exists() or path.is_symlink()):
             names = sorted(p.name for p in templates.glob("*.j2")) if templates.is_dir() else []
-            problems.append(Problem(location, f"documents[{i}].template",
-                                    f"template {spec.template!r} not found in templates/",
-                                    f"templates are: {', '.join(names) or 'none'}"))
+            problems.append(
+                Problem(
+                    location,
+                    f"documents[{i}].template",
+                    f"template {spec.template!r} not found in templates/",
+                    f"templates are: {', '.join(names) or 'none'}",
+                )
+            )
             continue
         try:
             checked_path(path, [templates], location, root)
         except ContentError as e:
-            problems.extend(Problem(p.location, f"documents[{i}].template", p.message, p.hint)
-                            for p in e.problems())
+            problems.extend(
+                Problem(p.location, f"documents[{i}].template", p.message, p.hint)
+                for p in e.problems()
+            )
     return problems

@@ -44,16 +44,19 @@ def embedded_font_faces(families: list[str]) -> Markup:
         for face in fonts.family_files(family):
             if face.style != "normal":
                 continue  # the templates never set italics (emphasis is bold)
-            rules.append(f'@font-face {{ font-family: "{family}"; src: url("{data_url(face.path)}")'
-                         f' format("truetype"); font-weight: {face.weight}; font-style: normal;'
-                         " font-display: swap; }")
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; src: url("{data_url(face.path)}")'
+                f' format("truetype"); font-weight: {face.weight}; font-style: normal;'
+                " font-display: swap; }"
+            )
     return Markup("\n".join(rules))
 
 
 def stylesheet_text(path: Path, allowed: list[Path] | None = None) -> Markup:
     """A trusted stylesheet from templates/, to inline in a <style> element."""
-    text = read_file(path, allowed or [path.parent], MAX_EMBEDDED_BYTES,
-                     Location(str(path))).decode("utf-8")
+    text = read_file(
+        path, allowed or [path.parent], MAX_EMBEDDED_BYTES, Location(str(path))
+    ).decode("utf-8")
     if "</" in text:
         raise ValueError(f"{path.name}: a stylesheet to inline must not contain '</'")
     return Markup(text)
@@ -80,8 +83,9 @@ class _References(HTMLParser):
             elif tag == "a" and name == "href":
                 if not value.lower().startswith(LINK_SCHEMES):
                     self.found.append(f"<a href={value!r}>")
-            elif ((name in LOADING_ATTRIBUTES or (name == "href" and tag != "a"))
-                  and not value.startswith(("data:", "#"))):
+            elif (
+                name in LOADING_ATTRIBUTES or (name == "href" and tag != "a")
+            ) and not value.startswith(("data:", "#")):
                 self.found.append(f"<{tag} {name}={value!r}>")
         if tag == "script":
             self.found.append("<script>")
@@ -111,8 +115,21 @@ def outside_references(html: str) -> list[str]:
 BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "th", "td", "figcaption"}
 SKIPPED = {"style", "script", "svg", "template"}
 """Not read as prose: styles, and diagrams (their steps are also written out as a list)."""
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class _Units(HTMLParser):

@@ -82,8 +82,11 @@ class Document:
             return start
         starts = self._line_starts()
         begin = starts[start.line - 1] + start.col - 1
-        later = [starts[line] + col for line, col in self.positions.values()
-                 if starts[line] + col > begin]
+        later = [
+            starts[line] + col
+            for line, col in self.positions.values()
+            if starts[line] + col > begin
+        ]
         m = pattern.search(self.text, begin, min(later, default=len(self.text)))
         if m is None:
             return start
@@ -117,11 +120,20 @@ def _problem(display: str, line: int, col: int, message: str, hint: str) -> Prob
 
 def _decode(raw: bytes, display: str) -> str:
     if len(raw) > MAX_BYTES:
-        raise ContentError([_problem(
-            display, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
-            "split the content into smaller files; a topic is normally a few kilobytes")])
-    text = decode_utf8(raw, display,
-                       "save the file as UTF-8 (it looks like Latin-1 or Windows-1252)")
+        raise ContentError(
+            [
+                _problem(
+                    display,
+                    1,
+                    1,
+                    f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}",
+                    "split the content into smaller files; a topic is normally a few kilobytes",
+                )
+            ]
+        )
+    text = decode_utf8(
+        raw, display, "save the file as UTF-8 (it looks like Latin-1 or Windows-1252)"
+    )
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
@@ -132,8 +144,9 @@ def decode_utf8(raw: bytes, display: str, hint: str) -> str:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
-        raise ContentError([_problem(
-            display, line, col, f"byte 0x{raw[e.start]:02x} is not valid UTF-8", hint)]) from None
+        raise ContentError(
+            [_problem(display, line, col, f"byte 0x{raw[e.start]:02x} is not valid UTF-8", hint)]
+        ) from None
 
 
 def check_text(text: str, display: str, line0: int = 1, col0: int = 1) -> list[Problem]:
@@ -143,9 +156,15 @@ def check_text(text: str, display: str, line0: int = 1, col0: int = 1) -> list[P
         before = text[: m.start()]
         line = line0 + before.count("\n")
         col = (m.start() - before.rfind("\n")) if "\n" in before else col0 + m.start()
-        problems.append(_problem(
-            display, line, col, f"forbidden character {describe_char(m.group())}",
-            "remove it: control, bidi-override and non-characters cannot be printed safely"))
+        problems.append(
+            _problem(
+                display,
+                line,
+                col,
+                f"forbidden character {describe_char(m.group())}",
+                "remove it: control, bidi-override and non-characters cannot be printed safely",
+            )
+        )
     return problems
 
 
@@ -164,17 +183,26 @@ class _Builder:
 
     def check_event(self, ev) -> None:
         if isinstance(ev, AliasEvent) or getattr(ev, "anchor", None):
-            self.fail(ev, "YAML anchors and aliases are not allowed",
-                      "write the value out in full where it is needed")
+            self.fail(
+                ev,
+                "YAML anchors and aliases are not allowed",
+                "write the value out in full where it is needed",
+            )
         if getattr(ev, "tag", None):
-            self.fail(ev, f"YAML tag {ev.tag!r} is not allowed",
-                      "remove the tag; content is plain text, lists and mappings")
+            self.fail(
+                ev,
+                f"YAML tag {ev.tag!r} is not allowed",
+                "remove the tag; content is plain text, lists and mappings",
+            )
 
     def value(self, events, ev, where: Path_) -> Any:
         self.check_event(ev)
         if len(where) > MAX_DEPTH:
-            self.fail(ev, f"nesting deeper than {MAX_DEPTH} levels",
-                      "the content model needs only a few levels; flatten the structure")
+            self.fail(
+                ev,
+                f"nesting deeper than {MAX_DEPTH} levels",
+                "the content model needs only a few levels; flatten the structure",
+            )
         self.positions[where] = (ev.start_mark.line, ev.start_mark.column)
         if isinstance(ev, ScalarEvent):
             return self.scalar(ev)
@@ -189,8 +217,9 @@ class _Builder:
         if plain and ev.value in ("", "~", "null", "Null", "NULL"):
             return None
         if not plain:  # quoted scalars may smuggle characters in via escapes
-            self.problems += check_text(ev.value, self.display,
-                                        ev.start_mark.line + 1, ev.start_mark.column + 1)
+            self.problems += check_text(
+                ev.value, self.display, ev.start_mark.line + 1, ev.start_mark.column + 1
+            )
         return ev.value
 
     def sequence(self, events, where: Path_) -> list:
@@ -211,14 +240,18 @@ class _Builder:
                 self.fail(ev, "mapping keys must be plain text", "use `name: value` pairs")
             key = ev.value
             if ev.style is not None:  # a quoted key, like a quoted value, may hold escapes
-                bad = check_text(key, self.display, ev.start_mark.line + 1,
-                                 ev.start_mark.column + 1)
+                bad = check_text(
+                    key, self.display, ev.start_mark.line + 1, ev.start_mark.column + 1
+                )
                 if bad:
                     raise ContentError(bad)
             if key in result:
                 first = self.positions[where + (key,)][0] + 1
-                self.fail(ev, f"duplicate key {key!r} (first defined on line {first})",
-                          "remove one of the two entries")
+                self.fail(
+                    ev,
+                    f"duplicate key {key!r} (first defined on line {first})",
+                    "remove one of the two entries",
+                )
             key_pos = (ev.start_mark.line, ev.start_mark.column)
             self.keys[where + (key,)] = key_pos
             result[key] = self.value(events, next(events), where + (key,))
@@ -238,16 +271,22 @@ def _yaml_error(e: YAMLError, display: str) -> ContentError:
     return ContentError([_problem(display, line, col, f"YAML syntax error: {problem}", hint)])
 
 
-def load_yaml(path: Path, display: str | None = None,
-              allowed: list[Path] | None = None) -> Document:
+def load_yaml(
+    path: Path, display: str | None = None, allowed: list[Path] | None = None
+) -> Document:
     """Read one content file into a :class:`Document`, or raise :class:`ContentError`.
 
     The file must be a regular file inside ``allowed`` (default: its own folder); it is
     read through :func:`medbrief.safefile.read_file`, at most ``MAX_BYTES + 1`` bytes.
     """
     display = display or str(path)
-    raw = read_file(path, allowed if allowed is not None else [path.parent], MAX_BYTES,
-                    Location(display, 1, 1), kind="content")
+    raw = read_file(
+        path,
+        allowed if allowed is not None else [path.parent],
+        MAX_BYTES,
+        Location(display, 1, 1),
+        kind="content",
+    )
     return parse_yaml(raw, path, display)
 
 
@@ -258,8 +297,9 @@ def parse_yaml(raw: bytes, path: Path, display: str) -> Document:
     if bad:
         raise ContentError(bad)
     if not text.strip():
-        raise ContentError([_problem(display, 1, 1, "file is empty",
-                                     "add the content, or delete the file")])
+        raise ContentError(
+            [_problem(display, 1, 1, "file is empty", "add the content, or delete the file")]
+        )
     builder = _Builder(display)
     try:
         data = _build(builder, text)
@@ -280,7 +320,10 @@ def _build(builder: _Builder, text: str) -> Any:
         if isinstance(ev, DocumentStartEvent):
             documents += 1
             if documents > 1:
-                builder.fail(ev, "more than one YAML document in the file",
-                             "remove the `---` separator; one file holds one document")
+                builder.fail(
+                    ev,
+                    "more than one YAML document in the file",
+                    "remove the `---` separator; one file holds one document",
+                )
             data = builder.value(events, next(events), ())
     return data

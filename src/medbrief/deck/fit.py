@@ -138,6 +138,7 @@ def centipoints(length: float) -> Length:
 
 # -- measuring text ------------------------------------------------------------------------
 
+
 class Measurer:
     """Measures paragraphs with a deck's fonts; ``image_aspect(src)`` gives width/height."""
 
@@ -170,8 +171,9 @@ class Measurer:
     def paragraph_lines(self, p: Paragraph, f: ParaFormat, width: float) -> list[Line]:
         return self.lines(p.runs, width - 2 * INSET_X - f.margin_left, f.size)
 
-    def text_height(self, paragraphs: Sequence[Paragraph], width: float, size: Length,
-                    inset_y: float = INSET_Y) -> Length:
+    def text_height(
+        self, paragraphs: Sequence[Paragraph], width: float, size: Length, inset_y: float = INSET_Y
+    ) -> Length:
         height = 2 * inset_y
         for i, p in enumerate(paragraphs):
             f = self.para_format(p, size, i == 0)
@@ -187,6 +189,7 @@ class Measurer:
 
 
 # -- splitting runs and paragraphs ---------------------------------------------------------
+
 
 def slice_runs(runs: Inline, start: int, end: int) -> Inline:
     """The runs covering characters ``start:end`` of their joined text."""
@@ -206,8 +209,9 @@ def split_paragraph(p: Paragraph, lines: list[Line], keep: int) -> tuple[Paragra
     return replace(p, runs=head), replace(p, runs=tail, continued=True)
 
 
-def split_text(m: Measurer, paragraphs: Sequence[Paragraph], width: float, size: Length,
-               avail: float) -> tuple[tuple[Paragraph, ...], tuple[Paragraph, ...]]:
+def split_text(
+    m: Measurer, paragraphs: Sequence[Paragraph], width: float, size: Length, avail: float
+) -> tuple[tuple[Paragraph, ...], tuple[Paragraph, ...]]:
     """Paragraphs that fit in ``avail`` EMU of height, and the rest."""
     used = 2 * INSET_Y
     for i, p in enumerate(paragraphs):
@@ -220,11 +224,12 @@ def split_text(m: Measurer, paragraphs: Sequence[Paragraph], width: float, size:
         if room <= 0:
             return tuple(paragraphs[:i]), tuple(paragraphs[i:])
         head, tail = split_paragraph(p, lines, room)
-        return (*paragraphs[:i], head), (tail, *paragraphs[i + 1:])
+        return (*paragraphs[:i], head), (tail, *paragraphs[i + 1 :])
     return tuple(paragraphs), ()
 
 
 # -- blocks: quotes ---------------------------------------------------------------------------
+
 
 def quote_paragraphs(q: Quote) -> tuple[Paragraph, ...]:
     """A quotation's paragraphs (italic) and its citation line, as drawn."""
@@ -245,6 +250,7 @@ def _as_quote(paragraphs: tuple[Paragraph, ...]) -> Quote:
 
 
 # -- blocks: tables -----------------------------------------------------------------------
+
 
 def _bold(runs: Inline) -> Inline:
     return tuple(replace(run, bold=True) for run in runs)
@@ -301,6 +307,7 @@ def row_heights(m: Measurer, t: Table, cols: tuple[Length, ...], size: Length) -
 
 # -- blocks: process diagrams ---------------------------------------------------------------
 
+
 def row_options(steps: int) -> list[int]:
     """Steps per row to try, fewest rows first: balanced rows of up to four steps."""
     options: list[int] = []
@@ -347,19 +354,21 @@ def process_size(m: Measurer, pr: Process, width: float, size: Length) -> _Proce
     return m.processes[key]
 
 
-def _process_size(m: Measurer, pr: Process, width: float, size: Length,
-                  cols: int) -> _ProcessSize:
+def _process_size(m: Measurer, pr: Process, width: float, size: Length, cols: int) -> _ProcessSize:
     step_w = Length((width - (cols - 1) * ARROW_GAP) / cols)
     inner = step_w - 2 * (STEP_INSET_X + STEP_TEXT_INSET - INSET_X)
-    tallest = max(m.text_height(step_paragraphs(s), inner, size, STEP_INSET_Y)
-                  for s in pr.steps) + 2 * STEP_TEXT_INSET
+    tallest = (
+        max(m.text_height(step_paragraphs(s), inner, size, STEP_INSET_Y) for s in pr.steps)
+        + 2 * STEP_TEXT_INSET
+    )
     title = process_title(pr)
     title_h = m.text_height(title, width, size) + ROW_GAP / 2 if title else Length(0)
     return _ProcessSize(cols, step_w, Length(tallest), Length(title_h))
 
 
-def _split_process(m: Measurer, pr: Process, width: float, size: Length,
-                   avail: float) -> tuple[Process | None, Process | None]:
+def _split_process(
+    m: Measurer, pr: Process, width: float, size: Length, avail: float
+) -> tuple[Process | None, Process | None]:
     ps = process_size(m, pr, width, size)
     rows = int((avail - ps.title_height + ROW_GAP) // (ps.step_height + ROW_GAP))
     keep = max(rows, 0) * ps.per_row
@@ -371,6 +380,7 @@ def _split_process(m: Measurer, pr: Process, width: float, size: Length,
 
 
 # -- blocks: dispatch -------------------------------------------------------------------------
+
 
 def block_height(m: Measurer, block: Block, width: float, size: Length) -> Length:
     """Height of a block at ``size``; a picture counts its smallest useful height."""
@@ -385,8 +395,9 @@ def block_height(m: Measurer, block: Block, width: float, size: Length) -> Lengt
     return Length(min(IMAGE_MIN, width / m.image_aspect(block.src)))
 
 
-def split_block(m: Measurer, block: Block, width: float, size: Length,
-                avail: float) -> tuple[Block | None, Block | None]:
+def split_block(
+    m: Measurer, block: Block, width: float, size: Length, avail: float
+) -> tuple[Block | None, Block | None]:
     """The part of ``block`` that fits in ``avail`` EMU of height, and the rest."""
     if block_height(m, block, width, size) <= avail:
         return block, None
@@ -403,8 +414,9 @@ def split_block(m: Measurer, block: Block, width: float, size: Length,
     return None, block
 
 
-def _split_table(m: Measurer, t: Table, width: float, size: Length,
-                 avail: float) -> tuple[Table | None, Table | None]:
+def _split_table(
+    m: Measurer, t: Table, width: float, size: Length, avail: float
+) -> tuple[Table | None, Table | None]:
     heights = row_heights(m, t, column_widths(m, t, width, size), size)
     used, keep = heights[0], 0
     while keep < len(t.rows) and used + heights[keep + 1] <= avail:
@@ -416,6 +428,7 @@ def _split_table(m: Measurer, t: Table, width: float, size: Length,
 
 
 # -- regions: a column of blocks in one body box ------------------------------------------
+
 
 @dataclass(frozen=True)
 class Region:
@@ -449,11 +462,15 @@ def region_height(m: Measurer, region: Region, width: float, size: Length) -> Le
     return Length(sum(heights) + max(len(blocks) - 1, 0) * block_gap(size))
 
 
-def split_region(m: Measurer, region: Region, box: Box,
-                 size: Length) -> tuple[Region, Region | None]:
+def split_region(
+    m: Measurer, region: Region, box: Box, size: Length
+) -> tuple[Region, Region | None]:
     """Blocks of ``region`` that fit ``box`` at ``size``, and the rest (heading repeated)."""
-    avail = box.height - (region_height(m, Region(region.heading, ()), box.width, size)
-                          + block_gap(size) if region.heading else 0)
+    avail = box.height - (
+        region_height(m, Region(region.heading, ()), box.width, size) + block_gap(size)
+        if region.heading
+        else 0
+    )
     blocks = merge_text(region.blocks)
     taken: list[Block] = []
     for i, block in enumerate(blocks):
@@ -462,27 +479,30 @@ def split_region(m: Measurer, region: Region, box: Box,
             taken.append(head)
             avail -= block_height(m, head, box.width, size) + block_gap(size)
         if tail is not None:
-            rest = (tail, *blocks[i + 1:])
+            rest = (tail, *blocks[i + 1 :])
             return Region(region.heading, tuple(taken)), Region(region.heading, rest)
     return Region(region.heading, tuple(taken)), None
 
 
 # -- placing -----------------------------------------------------------------------------
 
+
 def place_region(m: Measurer, region: Region, box: Box, size: Length) -> tuple[Placed, ...]:
     """Stack the blocks top-down; pictures share whatever height is left."""
     blocks = merge_text(region.all_blocks())
     if len(blocks) == 1 and isinstance(blocks[0], Text):
         return (Placed(blocks[0], box),)
-    fixed = {i: block_height(m, b, box.width, size) for i, b in enumerate(blocks)
-             if not isinstance(b, Image)}
+    fixed = {
+        i: block_height(m, b, box.width, size)
+        for i, b in enumerate(blocks)
+        if not isinstance(b, Image)
+    }
     images = len(blocks) - len(fixed)
     spare = box.height - sum(fixed.values()) - (len(blocks) - 1) * block_gap(size)
     placed, top = [], box.top
     for i, block in enumerate(blocks):
         height = fixed.get(i, spare / max(images, 1))
-        placed.append(_place(m, block, Box(box.left, Length(top), box.width, Length(height)),
-                             size))
+        placed.append(_place(m, block, Box(box.left, Length(top), box.width, Length(height)), size))
         top += placed[-1].box.height + block_gap(size)
     return tuple(placed)
 
@@ -529,6 +549,7 @@ def _step_box(ps: _ProcessSize, box: Box, i: int) -> Box:
 
 # -- slides ------------------------------------------------------------------------------
 
+
 def regions(slide: Slide) -> tuple[Region, ...]:
     if slide.columns:
         heading = slide.layout == "two-content"
@@ -545,8 +566,12 @@ def body_boxes(slide: Slide, frames: Frames) -> tuple[Box, ...]:
 
 def with_regions(slide: Slide, parts: Sequence[Region]) -> Slide:
     if slide.columns:
-        return replace(slide, columns=tuple(
-            Column(c.heading, r.blocks) for c, r in zip(slide.columns, parts, strict=False)))
+        return replace(
+            slide,
+            columns=tuple(
+                Column(c.heading, r.blocks) for c, r in zip(slide.columns, parts, strict=False)
+            ),
+        )
     return replace(slide, blocks=parts[0].blocks if parts else ())
 
 
@@ -572,8 +597,10 @@ class Fitter:
         frames = self.frames[slide.layout]
         self._check_body_frames(slide, frames)
         parts = _continued(self._split(slide, body_boxes(slide, frames)))
-        fitted = [self._fitted((self._continued_title(part, frames), size), frames)
-                  for part, size in parts]
+        fitted = [
+            self._fitted((self._continued_title(part, frames), size), frames)
+            for part, size in parts
+        ]
         self.titles.update(f.slide.title_text.casefold() for f in fitted)
         return fitted
 
@@ -582,8 +609,9 @@ class Fitter:
     def _fits_line(self, runs: Inline, box: Box, size: Length) -> bool:
         return self.m.text_height((Paragraph(runs),), box.width, size) <= box.height
 
-    def _shorten(self, slide: Slide, runs: Inline, box: Box, size: Length, what: str,
-                 suffix: Inline = ()) -> tuple[Inline, Inline]:
+    def _shorten(
+        self, slide: Slide, runs: Inline, box: Box, size: Length, what: str, suffix: Inline = ()
+    ) -> tuple[Inline, Inline]:
         """The most whole words of ``runs`` that fit ``box`` at ``size`` followed by " …" and
         ``suffix``, and the words left over; an error when not even one word fits."""
         text = plain(runs)
@@ -602,12 +630,17 @@ class Fitter:
             else:
                 hi = mid - 1
         if lo == 0 and not (words and self._fits_line(head(1), box, size)):
-            raise self._error(slide, f"the {what} does not fit its box even at {size.pt:g} pt, "
-                              "not even its first word", f"shorten the {what}, or use a "
-                              "master whose layout gives it a larger box")
+            raise self._error(
+                slide,
+                f"the {what} does not fit its box even at {size.pt:g} pt, not even its first word",
+                f"shorten the {what}, or use a master whose layout gives it a larger box",
+            )
         lo = max(lo, 1)
-        rest = (Run(f"{ELLIPSIS} ", bold),
-                *slice_runs(runs, words[lo][0], len(text))) if lo < len(words) else ()
+        rest = (
+            (Run(f"{ELLIPSIS} ", bold), *slice_runs(runs, words[lo][0], len(text)))
+            if lo < len(words)
+            else ()
+        )
         return head(lo), rest
 
     def _distinct(self, slide: Slide, runs: Inline, box: Box, size: Length) -> Inline:
@@ -616,9 +649,10 @@ class Fitter:
         text = plain(runs)
         words = [m.span() for m in re.finditer(r"\S+", text)]
         for j in range(1, len(words) - 1):
-            end = (Run(" " + text[words[-j][0]:], True),)
-            title, _ = self._shorten(slide, slice_runs(runs, 0, words[-j - 1][1]), box, size,
-                                     "title", suffix=end)
+            end = (Run(" " + text[words[-j][0] :], True),)
+            title, _ = self._shorten(
+                slide, slice_runs(runs, 0, words[-j - 1][1]), box, size, "title", suffix=end
+            )
             if plain(title).casefold() not in self.titles and self._fits_line(title, box, size):
                 return title
         n = 2
@@ -641,8 +675,11 @@ class Fitter:
         frames, written = self.frames[slide.layout], slide
         title_floor, sub_floor = (sizes[-1] for sizes in _title_sizes(slide.layout))
         title_fits = self._fits_line(_bold(slide.title), frames.title, title_floor)
-        sub_fits = (not slide.subtitle or frames.subtitle is None
-                    or self._fits_line(slide.subtitle, frames.subtitle, sub_floor))
+        sub_fits = (
+            not slide.subtitle
+            or frames.subtitle is None
+            or self._fits_line(slide.subtitle, frames.subtitle, sub_floor)
+        )
         if title_fits and sub_fits:
             return slide
         lead: list[Paragraph] = []
@@ -651,33 +688,63 @@ class Fitter:
             if roomy is None:
                 what = "subtitle" if title_fits else "title"
                 floor = sub_floor if title_fits else title_floor
-                raise self._error(slide, f"the {what} does not fit its box even at "
-                                  f"{floor.pt:g} pt and no layout has a body area to take "
-                                  "the rest", f"shorten the {what}")
+                raise self._error(
+                    slide,
+                    f"the {what} does not fit its box even at "
+                    f"{floor.pt:g} pt and no layout has a body area to take "
+                    "the rest",
+                    f"shorten the {what}",
+                )
             slide, frames = replace(slide, layout=roomy), self.frames[roomy]
             if slide.subtitle and frames.subtitle is None:
                 lead.append(Paragraph(slide.subtitle))
-                self.moved.append(Moved(written, "subtitle", plain(written.subtitle), sub_floor,
-                                        f'the slide is drawn as a "{roomy}" slide with the '
-                                        "subtitle as its first paragraph"))
+                self.moved.append(
+                    Moved(
+                        written,
+                        "subtitle",
+                        plain(written.subtitle),
+                        sub_floor,
+                        f'the slide is drawn as a "{roomy}" slide with the '
+                        "subtitle as its first paragraph",
+                    )
+                )
                 slide = replace(slide, subtitle=())
-        if slide.subtitle and frames.subtitle is not None and not self._fits_line(
-                slide.subtitle, frames.subtitle, sub_floor):
-            subtitle, rest = self._shorten(slide, slide.subtitle, frames.subtitle, sub_floor,
-                                           "subtitle")
+        if (
+            slide.subtitle
+            and frames.subtitle is not None
+            and not self._fits_line(slide.subtitle, frames.subtitle, sub_floor)
+        ):
+            subtitle, rest = self._shorten(
+                slide, slide.subtitle, frames.subtitle, sub_floor, "subtitle"
+            )
             lead.append(Paragraph(rest))
-            self.moved.append(Moved(written, "subtitle", plain(written.subtitle), sub_floor,
-                                    "the words that do not fit begin the slide's body"))
+            self.moved.append(
+                Moved(
+                    written,
+                    "subtitle",
+                    plain(written.subtitle),
+                    sub_floor,
+                    "the words that do not fit begin the slide's body",
+                )
+            )
             slide = replace(slide, subtitle=subtitle)
         title_floor = _title_sizes(slide.layout)[0][-1]
         if not self._fits_line(_bold(slide.title), frames.title, title_floor):
-            title, rest = self._shorten(slide, _bold(slide.title), frames.title, title_floor,
-                                        "title")
+            title, rest = self._shorten(
+                slide, _bold(slide.title), frames.title, title_floor, "title"
+            )
             if plain(title).casefold() in self.titles:
                 title = self._distinct(slide, _bold(slide.title), frames.title, title_floor)
             lead.insert(0, Paragraph(rest))
-            self.moved.append(Moved(written, "title", written.title_text, title_floor,
-                                    "the words that do not fit begin the slide's body"))
+            self.moved.append(
+                Moved(
+                    written,
+                    "title",
+                    written.title_text,
+                    title_floor,
+                    "the words that do not fit begin the slide's body",
+                )
+            )
             slide = replace(slide, title=title)
         return _with_lead(slide, tuple(p for p in lead if p.runs))
 
@@ -686,8 +753,14 @@ class Fitter:
         floor = _title_sizes(slide.layout)[0][-1]
         if len(slide.title) < 2 or self._fits_line(_bold(slide.title), frames.title, floor):
             return slide
-        title, _ = self._shorten(slide, _bold(slide.title[:-1]), frames.title, floor, "title",
-                                 suffix=(Run(slide.title[-1].text, True),))
+        title, _ = self._shorten(
+            slide,
+            _bold(slide.title[:-1]),
+            frames.title,
+            floor,
+            "title",
+            suffix=(Run(slide.title[-1].text, True),),
+        )
         return replace(slide, title=title)
 
     def _split(self, slide: Slide, boxes: tuple[Box, ...]) -> list[tuple[Slide, Length]]:
@@ -718,11 +791,13 @@ class Fitter:
         parts = regions(slide)
         if self._fits(parts, boxes, size):
             return [slide]
-        split = [split_region(self.m, r, box, size)
-                 for r, box in zip(parts, boxes, strict=False)]
+        split = [split_region(self.m, r, box, size) for r, box in zip(parts, boxes, strict=False)]
         if not any(head.blocks for head, _ in split):
-            raise self._error(slide, "a table row or diagram step is too tall for the slide",
-                              "shorten it, or split it into smaller pieces")
+            raise self._error(
+                slide,
+                "a table row or diagram step is too tall for the slide",
+                "shorten it, or split it into smaller pieces",
+            )
         head = with_regions(slide, [h for h, _ in split])
         if all(t is None for _, t in split):
             return [head]
@@ -730,18 +805,22 @@ class Fitter:
         return [head, *self._split_at(tail, boxes, size)]
 
     def _fits(self, parts: Sequence[Region], boxes: Sequence[Box], size: Length) -> bool:
-        return all(region_height(self.m, r, b.width, size) <= b.height
-                   for r, b in zip(parts, boxes, strict=False))
+        return all(
+            region_height(self.m, r, b.width, size) <= b.height
+            for r, b in zip(parts, boxes, strict=False)
+        )
 
     def _fitted(self, part: tuple[Slide, Length], frames: Frames) -> FittedSlide:
         slide, size = part
         title_sizes, subtitle_sizes = _title_sizes(slide.layout)
-        title = self._size_of(slide, (Paragraph(_bold(slide.title)),), frames.title,
-                              title_sizes, "title")
+        title = self._size_of(
+            slide, (Paragraph(_bold(slide.title)),), frames.title, title_sizes, "title"
+        )
         subtitle = None
         if slide.subtitle and frames.subtitle:
-            subtitle = self._size_of(slide, (Paragraph(slide.subtitle),), frames.subtitle,
-                                     subtitle_sizes, "subtitle")
+            subtitle = self._size_of(
+                slide, (Paragraph(slide.subtitle),), frames.subtitle, subtitle_sizes, "subtitle"
+            )
         boxes = zip(regions(slide), body_boxes(slide, frames), strict=False)
         placed = tuple(place_region(self.m, r, box, size) for r, box in boxes)
         return FittedSlide(slide, title, subtitle, size, placed, self._header_size(slide, frames))
@@ -750,31 +829,49 @@ class Fitter:
         if slide.layout != "comparison" or not slide.columns:
             return None
         pairs = zip(slide.columns, frames.headers, strict=False)
-        return min(self._size_of(slide, (Paragraph(_bold(c.heading)),), box, HEADER_SIZES,
-                                 "column heading") for c, box in pairs)
+        return min(
+            self._size_of(
+                slide, (Paragraph(_bold(c.heading)),), box, HEADER_SIZES, "column heading"
+            )
+            for c, box in pairs
+        )
 
-    def _size_of(self, slide: Slide, paragraphs: tuple[Paragraph, ...], box: Box,
-                 choices: tuple[Length, ...], what: str) -> Length:
+    def _size_of(
+        self,
+        slide: Slide,
+        paragraphs: tuple[Paragraph, ...],
+        box: Box,
+        choices: tuple[Length, ...],
+        what: str,
+    ) -> Length:
         for size in choices:
             if self.m.text_height(paragraphs, box.width, size) <= box.height:
                 return size
-        raise self._error(slide, f"the {what} does not fit its box even at {choices[-1].pt:g} pt",
-                          f"shorten the {what}")
+        raise self._error(
+            slide,
+            f"the {what} does not fit its box even at {choices[-1].pt:g} pt",
+            f"shorten the {what}",
+        )
 
     def _check_body_frames(self, slide: Slide, frames: Frames) -> None:
         hint = "map the layout to a master layout with the placeholders it needs"
         needed = len(regions(slide))
         if needed > len(frames.body):
-            raise self._error(slide, f'the "{slide.layout}" layout has {len(frames.body)} body '
-                              f"area(s), the slide needs {needed}", hint)
+            raise self._error(
+                slide,
+                f'the "{slide.layout}" layout has {len(frames.body)} body '
+                f"area(s), the slide needs {needed}",
+                hint,
+            )
         if slide.subtitle and frames.subtitle is None:
             raise self._error(slide, f'the "{slide.layout}" layout has no subtitle area', hint)
         if slide.layout == "comparison" and slide.columns and len(frames.headers) < 2:
             raise self._error(slide, 'the "comparison" layout has no column heading areas', hint)
 
     def _error(self, slide: Slide, message: str, hint: str) -> RenderError:
-        return RenderError(f"{slide.label}: {message}", hint=hint,
-                           location=slide.location(self.template))
+        return RenderError(
+            f"{slide.label}: {message}", hint=hint, location=slide.location(self.template)
+        )
 
 
 def _title_sizes(layout: str) -> tuple[tuple[Length, ...], tuple[Length, ...]]:
@@ -802,13 +899,15 @@ def _with_lead(slide: Slide, lead: tuple[Paragraph, ...]) -> Slide:
         return slide
     if slide.columns:
         first = slide.columns[0]
-        return replace(slide, columns=(Column(first.heading, (Text(lead), *first.blocks)),
-                                       *slide.columns[1:]))
+        return replace(
+            slide, columns=(Column(first.heading, (Text(lead), *first.blocks)), *slide.columns[1:])
+        )
     return replace(slide, blocks=(Text(lead), *slide.blocks))
 
 
-def fit_deck(deck: Deck, frames: dict[str, Frames], measurer: Measurer,
-             moved: list[Moved] | None = None) -> list[FittedSlide]:
+def fit_deck(
+    deck: Deck, frames: dict[str, Frames], measurer: Measurer, moved: list[Moved] | None = None
+) -> list[FittedSlide]:
     """Size, split and place every slide of ``deck``; titles stay unique.  Titles and
     subtitles moved into the body are appended to ``moved``, when given."""
     fitter = Fitter(measurer, frames, deck.template)
@@ -825,6 +924,8 @@ def check_titles(fitted: list[FittedSlide], template: str) -> None:
     for f in fitted:
         first = seen.setdefault(f.slide.title_text.casefold(), f.slide)
         if first is not f.slide:
-            raise RenderError(f'{f.slide.label}: the title is used twice (also slide '
-                              f"{first.number})", hint="every slide needs a unique title",
-                              location=f.slide.location(template))
+            raise RenderError(
+                f"{f.slide.label}: the title is used twice (also slide {first.number})",
+                hint="every slide needs a unique title",
+                location=f.slide.location(template),
+            )

@@ -47,6 +47,7 @@ def union(boxes: Sequence[Box]) -> Box:
     right, bottom = max(b.right for b in boxes), max(b.bottom for b in boxes)
     return Box(left, top, Length(right - left), Length(bottom - top))
 
+
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)
 """16:9, 13.333 × 7.5 in."""
 
@@ -57,10 +58,18 @@ DEFAULT_GEOMETRY: dict[str, dict[int, tuple[float, float, float, float]]] = {
     "Title Slide": {0: (0.9, 1.9, 11.53, 2.2), 1: (0.9, 4.3, 11.53, 1.5)},
     "Title and Content": {0: (M, 0.35, 12.133, 1.2), 1: (M, 1.8, 12.133, 5.2)},
     "Section Header": {0: (0.9, 2.2, 11.53, 1.9), 1: (0.9, 4.3, 11.53, 1.3)},
-    "Two Content": {0: (M, 0.35, 12.133, 1.2), 1: (M, 1.8, COL, 5.2),
-                    2: (M + COL + 0.4, 1.8, COL, 5.2)},
-    "Comparison": {0: (M, 0.35, 12.133, 1.2), 1: (M, 1.8, COL, 0.75), 2: (M, 2.7, COL, 4.3),
-                   3: (M + COL + 0.4, 1.8, COL, 0.75), 4: (M + COL + 0.4, 2.7, COL, 4.3)},
+    "Two Content": {
+        0: (M, 0.35, 12.133, 1.2),
+        1: (M, 1.8, COL, 5.2),
+        2: (M + COL + 0.4, 1.8, COL, 5.2),
+    },
+    "Comparison": {
+        0: (M, 0.35, 12.133, 1.2),
+        1: (M, 1.8, COL, 0.75),
+        2: (M, 2.7, COL, 4.3),
+        3: (M + COL + 0.4, 1.8, COL, 0.75),
+        4: (M + COL + 0.4, 2.7, COL, 4.3),
+    },
     "Blank": {},
 }
 MASTER_GEOMETRY = {"title": (M, 0.35, 12.133, 1.2), "body": (M, 1.8, 12.133, 5.2)}
@@ -82,18 +91,23 @@ def accent_bar(layout: str) -> Box:
 
 def default_frames() -> dict[str, Frames]:
     """Frames of each medbrief layout on the built-in master (as the writer resolves them)."""
-    g = {name: {idx: inches(box) for idx, box in boxes.items()}
-         for name, boxes in DEFAULT_GEOMETRY.items()}
+    g = {
+        name: {idx: inches(box) for idx, box in boxes.items()}
+        for name, boxes in DEFAULT_GEOMETRY.items()
+    }
     title = g["Title and Content"][0]
     return {
         "title": Frames(g["Title Slide"][0], g["Title Slide"][1]),
         "content": Frames(title, None, (g["Title and Content"][1],)),
         "section": Frames(g["Section Header"][0], g["Section Header"][1]),
-        "two-content": Frames(g["Two Content"][0], None,
-                              (g["Two Content"][1], g["Two Content"][2])),
-        "comparison": Frames(g["Comparison"][0], None,
-                             (g["Comparison"][2], g["Comparison"][4]),
-                             (g["Comparison"][1], g["Comparison"][3])),
-        "blank": Frames(inches(MASTER_GEOMETRY["title"]), None,
-                        (inches(MASTER_GEOMETRY["body"]),)),
+        "two-content": Frames(
+            g["Two Content"][0], None, (g["Two Content"][1], g["Two Content"][2])
+        ),
+        "comparison": Frames(
+            g["Comparison"][0],
+            None,
+            (g["Comparison"][2], g["Comparison"][4]),
+            (g["Comparison"][1], g["Comparison"][3]),
+        ),
+        "blank": Frames(inches(MASTER_GEOMETRY["title"]), None, (inches(MASTER_GEOMETRY["body"]),)),
     }

@@ -35,8 +35,11 @@ class Images:
             return checked_path(path, [self.root], Location(self.template), self.root)
         except UnsafeFile as e:
             said = {"outside": f"is outside {self.root}", "missing": "not found"}
-            raise self._error(src, said.get(e.reason, e.message),
-                              f"pictures must be files in the project; {e.hint}") from None
+            raise self._error(
+                src,
+                said.get(e.reason, e.message),
+                f"pictures must be files in the project; {e.hint}",
+            ) from None
 
     def aspect(self, src: str) -> float:
         if src not in self._aspects:
@@ -51,11 +54,13 @@ class Images:
             except Exception as e:  # noqa: BLE001 - Pillow parsing an untrusted file can
                 # raise nearly anything (OSError, ValueError, ZeroDivisionError on an empty
                 # EMF frame, struct.error, DecompressionBombError…): all mean "not a picture"
-                raise self._error(src, f"cannot be read as a picture ({e})",
-                                  "use a PNG, JPEG or GIF file") from e
+                raise self._error(
+                    src, f"cannot be read as a picture ({e})", "use a PNG, JPEG or GIF file"
+                ) from e
             self._aspects[src] = width / height if width and height else 1.0
         return self._aspects[src]
 
     def _error(self, src: str, problem: str, hint: str) -> RenderError:
-        return RenderError(f'picture "{src}" {problem}', hint=hint,
-                           location=Location(self.template))
+        return RenderError(
+            f'picture "{src}" {problem}', hint=hint, location=Location(self.template)
+        )

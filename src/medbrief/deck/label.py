@@ -30,8 +30,7 @@ def _frames(frames: Frames) -> list[Box]:
 
 
 def _overlaps(a: Box, b: Box) -> bool:
-    return not (a.right <= b.left or b.right <= a.left or a.bottom <= b.top
-                or b.bottom <= a.top)
+    return not (a.right <= b.left or b.right <= a.left or a.bottom <= b.top or b.bottom <= a.top)
 
 
 def label_box(frames: Frames, width: Length, height: Length) -> Box:
@@ -49,6 +48,7 @@ def label_box(frames: Frames, width: Length, height: Length) -> Box:
         top = Length(min(b.top for b in boxes) - GAP - LABEL_HEIGHT)
         box = Box(left, Length(max(top, 0)), w, LABEL_HEIGHT)
     return box
+
 
 LABEL_FILL, LABEL_TEXT = "FFD966", "1A1A1A"
 """Dark text on amber (contrast 13:1), as the PDFs' draft band."""

@@ -37,13 +37,26 @@ from medbrief.errors import TemplateError
 from medbrief.links import is_safe_link
 
 SUPPORTED = (
-    "<section data-layout id>, <h1>/<h2> title, <p class=\"subtitle\">, <p>, <ul>, <ol>, <li>, "
+    '<section data-layout id>, <h1>/<h2> title, <p class="subtitle">, <p>, <ul>, <ol>, <li>, '
     "<em>, <strong>, <a href>, <table> with <thead>/<tbody>/<tr>/<th>/<td>, <img src alt>, "
-    "<blockquote> with <cite>, <div class=\"columns\"> with <div class=\"column\"> and <h3>, "
-    "<ol class=\"process\" data-title>, <aside class=\"notes\"> (see templates/README-slides.md)"
+    '<blockquote> with <cite>, <div class="columns"> with <div class="column"> and <h3>, '
+    '<ol class="process" data-title>, <aside class="notes"> (see templates/README-slides.md)'
 )
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 WRAPPERS = {"html", "body"}
 MAX_LEVEL = 4
 INLINE = {"em", "strong", "a"}
@@ -52,6 +65,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 # -- a small DOM ---------------------------------------------------------------------------
+
 
 @dataclass
 class El:
@@ -139,6 +153,7 @@ class _TreeBuilder(HTMLParser):
 
 # -- error context ---------------------------------------------------------------------------
 
+
 @dataclass
 class _Ctx:
     """Where we are, for error messages: template, slide number and title."""
@@ -157,8 +172,9 @@ class _Ctx:
         if el is not None:
             line = f"line {el.line} of the rendered HTML"
             hint = f"{hint}; {line}" if hint else line
-        return TemplateError(f"{where}: {message}", hint=hint,
-                             location=source_location(self.source, self.template))
+        return TemplateError(
+            f"{where}: {message}", hint=hint, location=source_location(self.source, self.template)
+        )
 
     def unknown(self, el: El) -> TemplateError:
         return self.error(f"unknown element <{el.tag}>", el, f"supported: {SUPPORTED}")
@@ -166,26 +182,38 @@ class _Ctx:
     def check_attrs(self, el: El, allowed: set[str], classes: set[str] = frozenset()) -> None:
         for name, value in el.attrs.items():
             if name not in allowed and name != "class":
-                raise self.error(f'unknown attribute {name}="{value or ""}" on <{el.tag}>', el,
-                                 f"<{el.tag}> takes: {', '.join(sorted(allowed)) or 'none'}")
+                raise self.error(
+                    f'unknown attribute {name}="{value or ""}" on <{el.tag}>',
+                    el,
+                    f"<{el.tag}> takes: {', '.join(sorted(allowed)) or 'none'}",
+                )
         for name in el.classes():
             if name not in classes:
-                raise self.error(f'unknown class "{name}" on <{el.tag}>', el,
-                                 f"<{el.tag}> takes class: {', '.join(sorted(classes)) or 'none'}")
+                raise self.error(
+                    f'unknown class "{name}" on <{el.tag}>',
+                    el,
+                    f"<{el.tag}> takes class: {', '.join(sorted(classes)) or 'none'}",
+                )
 
     def check_text(self, text: str, el: El) -> None:
         bad = CONTROL_CHARS.search(text)
         if bad:
-            raise self.error(f"control character U+{ord(bad.group()):04X} in <{el.tag}>", el,
-                             "remove it from the content")
+            raise self.error(
+                f"control character U+{ord(bad.group()):04X} in <{el.tag}>",
+                el,
+                "remove it from the content",
+            )
 
 
 def _blocks_only(el: El, ctx: _Ctx) -> list[El]:
     """Child elements of a block container; text between them is an error."""
     for child in el.children:
         if isinstance(child, str) and child.strip():
-            raise ctx.error(f'text outside a paragraph in <{el.tag}>: "{_clip(child)}"', el,
-                            "wrap text in <p>, <li> or another text element")
+            raise ctx.error(
+                f'text outside a paragraph in <{el.tag}>: "{_clip(child)}"',
+                el,
+                "wrap text in <p>, <li> or another text element",
+            )
     return el.elements()
 
 
@@ -213,8 +241,15 @@ def _inline(el: El, ctx: _Ctx, style: Run = PLAIN) -> list[Run]:
 
 def _inline_style(el: El, ctx: _Ctx, style: Run) -> Run:
     if el.tag not in INLINE:
-        raise ctx.unknown(el) if el.tag not in _BLOCK_TAGS else ctx.error(
-            f"<{el.tag}> is not allowed inside text", el, "text may hold <em>, <strong>, <a href>")
+        raise (
+            ctx.unknown(el)
+            if el.tag not in _BLOCK_TAGS
+            else ctx.error(
+                f"<{el.tag}> is not allowed inside text",
+                el,
+                "text may hold <em>, <strong>, <a href>",
+            )
+        )
     ctx.check_attrs(el, {"href"} if el.tag == "a" else set())
     if el.tag == "em":
         return Run("", style.bold, True, style.href)
@@ -229,8 +264,11 @@ def _href(el: El, ctx: _Ctx) -> str:
     href = (el.attrs.get("href") or "").strip()
     ctx.check_text(href, el)
     if not is_safe_link(href):
-        raise ctx.error(f'link to "{_clip(href)}" is not an http(s) or mailto address', el,
-                        "slides can link only to web pages and e-mail addresses")
+        raise ctx.error(
+            f'link to "{_clip(href)}" is not an http(s) or mailto address',
+            el,
+            "slides can link only to web pages and e-mail addresses",
+        )
     return href
 
 
@@ -276,6 +314,7 @@ def _text_of(el: El, ctx: _Ctx, what: str) -> Inline:
 
 # -- blocks ----------------------------------------------------------------------------------
 
+
 def _paragraph(el: El, ctx: _Ctx) -> Text:
     ctx.check_attrs(el, set())
     return Text((Paragraph(_text_of(el, ctx, "paragraph")),))
@@ -292,8 +331,11 @@ def _list(el: El, ctx: _Ctx, level: int = 0) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
     for number, item in enumerate(items, _start(el, ctx)):
         if item.tag != "li":
-            raise ctx.unknown(item) if item.tag not in _KNOWN else ctx.error(
-                f"<{item.tag}> inside <{el.tag}>; lists hold <li> only", item)
+            raise (
+                ctx.unknown(item)
+                if item.tag not in _KNOWN
+                else ctx.error(f"<{item.tag}> inside <{el.tag}>; lists hold <li> only", item)
+            )
         paragraphs.extend(_item(item, ctx, level, kind, number))
     return paragraphs
 
@@ -319,8 +361,11 @@ def _item(el: El, ctx: _Ctx, level: int, kind: str, number: int) -> list[Paragra
         if isinstance(child, El) and child.tag in ("ul", "ol"):
             nested.extend(_list(child, ctx, level + 1))
         elif nested and (isinstance(child, El) or child.strip()):
-            raise ctx.error("text after a nested list in <li>", el,
-                            "put the item's own text before its nested list")
+            raise ctx.error(
+                "text after a nested list in <li>",
+                el,
+                "put the item's own text before its nested list",
+            )
         else:
             own.children.append(child)
     if continued and nested and not normalise(_inline(own, ctx)):
@@ -353,7 +398,7 @@ def _step(el: El, ctx: _Ctx) -> Step:
     if not content or not isinstance(content[0], El) or content[0].tag != "strong":
         raise ctx.error("a process step starts with <strong>Label</strong>", el)
     label = plain(_text_of(content[0], ctx, "step label"))
-    rest = El("li", {}, el.line, el.children[el.children.index(content[0]) + 1:])
+    rest = El("li", {}, el.line, el.children[el.children.index(content[0]) + 1 :])
     return Step(label, normalise(_inline(rest, ctx)))
 
 
@@ -361,16 +406,22 @@ def _table(el: El, ctx: _Ctx) -> Table:
     ctx.check_attrs(el, set())
     parts = _blocks_only(el, ctx)
     if [p.tag for p in parts] != ["thead", "tbody"]:
-        raise ctx.error("a table holds one <thead> then one <tbody>", el,
-                        f"found: {', '.join(f'<{p.tag}>' for p in parts) or 'nothing'}")
+        raise ctx.error(
+            "a table holds one <thead> then one <tbody>",
+            el,
+            f"found: {', '.join(f'<{p.tag}>' for p in parts) or 'nothing'}",
+        )
     header = _rows(parts[0], ctx, "th")
     if len(header) != 1:
         raise ctx.error("<thead> holds exactly one <tr> of <th> cells", parts[0])
     rows = _rows(parts[1], ctx, "td")
     for row in rows:
         if len(row) != len(header[0]):
-            raise ctx.error(f"a table row has {len(row)} cells, the header has "
-                            f"{len(header[0])}", parts[1], "give every row the same cells")
+            raise ctx.error(
+                f"a table row has {len(row)} cells, the header has {len(header[0])}",
+                parts[1],
+                "give every row the same cells",
+            )
     return Table(header[0], tuple(rows))
 
 
@@ -389,8 +440,9 @@ def _rows(el: El, ctx: _Ctx, cell: str) -> list[tuple[Inline, ...]]:
 
 def _cell(el: El, ctx: _Ctx, cell: str) -> Inline:
     if el.tag != cell:
-        raise ctx.error(f"<{el.tag}> in a table {'header' if cell == 'th' else 'body'} row; "
-                        f"use <{cell}>", el)
+        raise ctx.error(
+            f"<{el.tag}> in a table {'header' if cell == 'th' else 'body'} row; use <{cell}>", el
+        )
     ctx.check_attrs(el, set())
     return normalise(_inline(el, ctx))
 
@@ -401,12 +453,18 @@ def _image(el: El, ctx: _Ctx) -> Image:
     alt = " ".join((el.attrs.get("alt") or "").split())
     local = src.startswith("file:") or not (_SCHEME.match(src) or src.startswith(("/", "\\")))
     if not src or not local:
-        raise ctx.error(f'image src "{_clip(src)}" is not a project file', el,
-                        "images are files under the project, e.g. content/assets/flow.png")
+        raise ctx.error(
+            f'image src "{_clip(src)}" is not a project file',
+            el,
+            "images are files under the project, e.g. content/assets/flow.png",
+        )
     ctx.check_text(alt, el)
     if meaningless_alt(alt, src):
-        raise ctx.error(f'image "{_clip(src)}" needs alt text describing it (got "{alt}")', el,
-                        'write what the picture shows, e.g. alt="Steps of the process"')
+        raise ctx.error(
+            f'image "{_clip(src)}" needs alt text describing it (got "{alt}")',
+            el,
+            'write what the picture shows, e.g. alt="Steps of the process"',
+        )
     return Image(src, alt)
 
 
@@ -440,10 +498,29 @@ def _flush(pending: El, paragraphs: list[Paragraph], ctx: _Ctx) -> None:
     pending.children.clear()
 
 
-BLOCKS = {"p": _paragraph, "ul": _list_block, "ol": _list_block, "table": _table,
-          "img": _image, "blockquote": _quote}
-_BLOCK_TAGS = set(BLOCKS) | {"div", "section", "aside", "h1", "h2", "h3", "li", "thead",
-                             "tbody", "tr", "th", "td", "cite"}
+BLOCKS = {
+    "p": _paragraph,
+    "ul": _list_block,
+    "ol": _list_block,
+    "table": _table,
+    "img": _image,
+    "blockquote": _quote,
+}
+_BLOCK_TAGS = set(BLOCKS) | {
+    "div",
+    "section",
+    "aside",
+    "h1",
+    "h2",
+    "h3",
+    "li",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "cite",
+}
 _KNOWN = _BLOCK_TAGS | INLINE
 
 
@@ -480,6 +557,7 @@ def _column(el: El, ctx: _Ctx) -> Column:
 
 # -- notes -----------------------------------------------------------------------------------
 
+
 def _notes(el: El, ctx: _Ctx) -> str:
     ctx.check_attrs(el, set(), {"notes"})
     lines: list[str] = []
@@ -513,11 +591,11 @@ def _note_lines(el: El, ctx: _Ctx) -> list[str]:
 
 def _note_text(runs: Inline) -> str:
     """Notes are plain text: a link keeps its address in brackets."""
-    return "".join(
-        f"{r.text} ({r.href})" if r.href and r.href != r.text else r.text for r in runs)
+    return "".join(f"{r.text} ({r.href})" if r.href and r.href != r.text else r.text for r in runs)
 
 
 # -- slides ----------------------------------------------------------------------------------
+
 
 def _section(el: El, ctx: _Ctx) -> Slide:
     children = _blocks_only(el, ctx)
@@ -527,8 +605,15 @@ def _section(el: El, ctx: _Ctx) -> Slide:
     title = _title(children, el, ctx)
     subtitle = _subtitle(children, ctx)
     notes = _take_notes(children, ctx)
-    slide = Slide(ctx.number, ctx.layout, title, subtitle, notes=notes, id=el.attrs.get("id"),
-                  source=ctx.source)
+    slide = Slide(
+        ctx.number,
+        ctx.layout,
+        title,
+        subtitle,
+        notes=notes,
+        id=el.attrs.get("id"),
+        source=ctx.source,
+    )
     return _body(slide, children, ctx)
 
 
@@ -545,15 +630,19 @@ def _peek_title(children: list[El]) -> str:
 def _layout(el: El, ctx: _Ctx) -> str:
     layout = el.attrs.get("data-layout")
     if layout not in LAYOUTS:
-        raise ctx.error(f'unknown layout "{layout}"' if layout else "no data-layout", el,
-                        f"data-layout is one of: {', '.join(LAYOUTS)}")
+        raise ctx.error(
+            f'unknown layout "{layout}"' if layout else "no data-layout",
+            el,
+            f"data-layout is one of: {', '.join(LAYOUTS)}",
+        )
     return layout
 
 
 def _title(children: list[El], el: El, ctx: _Ctx) -> Inline:
     if not children or children[0].tag not in ("h1", "h2"):
-        raise ctx.error("a slide starts with its title in <h1> or <h2>", el,
-                        "every slide needs a unique title")
+        raise ctx.error(
+            "a slide starts with its title in <h1> or <h2>", el, "every slide needs a unique title"
+        )
     heading = children.pop(0)
     ctx.check_attrs(heading, set())
     return _text_of(heading, ctx, "title")
@@ -581,26 +670,34 @@ def _take_notes(children: list[El], ctx: _Ctx) -> str:
 
 def _body(slide: Slide, children: list[El], ctx: _Ctx) -> Slide:
     if ctx.layout in ("title", "section") and children:
-        raise ctx.error(f'a "{ctx.layout}" slide holds a title, a subtitle and notes only; '
-                        f"found <{children[0].tag}>", children[0],
-                        'use data-layout="content" for body content')
+        raise ctx.error(
+            f'a "{ctx.layout}" slide holds a title, a subtitle and notes only; '
+            f"found <{children[0].tag}>",
+            children[0],
+            'use data-layout="content" for body content',
+        )
     if ctx.layout in ("two-content", "comparison") and any(c.tag == "div" for c in children):
         return _two_columns(slide, children, ctx)
     for child in children:
         if child.tag == "div":
-            raise ctx.error(f'<div> on a "{ctx.layout}" slide', child,
-                            'columns need data-layout="two-content" or "comparison"')
+            raise ctx.error(
+                f'<div> on a "{ctx.layout}" slide',
+                child,
+                'columns need data-layout="two-content" or "comparison"',
+            )
         if child.tag == "h3":
-            raise ctx.error("<h3> outside a column", child,
-                            'an <h3> heads a <div class="column">')
+            raise ctx.error("<h3> outside a column", child, 'an <h3> heads a <div class="column">')
     blocks = tuple(_block(child, ctx) for child in children)
     return replace(slide, blocks=blocks)
 
 
 def _two_columns(slide: Slide, children: list[El], ctx: _Ctx) -> Slide:
     if len(children) != 1:
-        raise ctx.error(f'a "{ctx.layout}" slide with columns holds one <div class="columns"> '
-                        "and nothing else besides its title and notes", children[0])
+        raise ctx.error(
+            f'a "{ctx.layout}" slide with columns holds one <div class="columns"> '
+            "and nothing else besides its title and notes",
+            children[0],
+        )
     return replace(slide, columns=_columns(children[0], ctx))
 
 
@@ -616,8 +713,13 @@ def _sections(root: El, ctx: _Ctx) -> list[El]:
             ctx.check_attrs(child, {"lang", "dir"}, set(child.classes()))
             found.extend(_sections(child, ctx))
         else:
-            raise ctx.unknown(child) if child.tag not in _KNOWN else ctx.error(
-                f"<{child.tag}> outside a <section>", child, "each slide is a <section>")
+            raise (
+                ctx.unknown(child)
+                if child.tag not in _KNOWN
+                else ctx.error(
+                    f"<{child.tag}> outside a <section>", child, "each slide is a <section>"
+                )
+            )
     return found
 
 
@@ -628,12 +730,16 @@ def _check_unique(slides: list[Slide], template: str) -> None:
         ctx = _Ctx(template, slide.number, slide.title_text, source=slide.source)
         first = titles.setdefault(slide.title_text.casefold(), slide)
         if first is not slide:
-            raise ctx.error(f"the title is also the title of slide {first.number}",
-                            hint="every slide needs a unique title")
+            raise ctx.error(
+                f"the title is also the title of slide {first.number}",
+                hint="every slide needs a unique title",
+            )
         first = ids.setdefault(slide.id, slide) if slide.id else slide
         if first is not slide:
-            raise ctx.error(f'id "{slide.id}" is also the id of slide {first.number}',
-                            hint="give every slide a unique id")
+            raise ctx.error(
+                f'id "{slide.id}" is also the id of slide {first.number}',
+                hint="give every slide a unique id",
+            )
 
 
 def parse_deck(html: str, template: str) -> Deck:
@@ -656,8 +762,14 @@ def _label(root: El) -> str:
     """The label every slide carries: ``<meta name="medbrief-label" content="...">``."""
     html = next((el for el in root.elements() if el.tag == "html"), root)
     head = next((el for el in html.elements() if el.tag == "head"), html)
-    meta = next((el for el in head.elements() if el.tag == "meta"
-                 and el.attrs.get("name") == "medbrief-label"), None)
+    meta = next(
+        (
+            el
+            for el in head.elements()
+            if el.tag == "meta" and el.attrs.get("name") == "medbrief-label"
+        ),
+        None,
+    )
     return " ".join((meta.attrs.get("content") or "").split())[:120] if meta else ""
 
 

@@ -49,6 +49,7 @@ BODY_TYPES = (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT)
 
 # -- opening the master ----------------------------------------------------------------------
 
+
 def _error(message: str, hint: str = "", path: Path | None = None) -> RenderError:
     return RenderError(message, hint=hint, location=Location(str(path)) if path else None)
 
@@ -60,8 +61,7 @@ def _master_bytes(path: Path) -> bytes:
     checks for any caller (the file may also have changed since)."""
     hint = "DeckStyle.master names a PowerPoint presentation (.pptx)"
     try:
-        data = read_file(path, [path.parent], MAX_MASTER_BYTES, Location(str(path)),
-                         kind="master")
+        data = read_file(path, [path.parent], MAX_MASTER_BYTES, Location(str(path)), kind="master")
     except UnsafeFile as e:
         message = "master file not found" if e.reason == "missing" else f"master {e.message}"
         raise _error(message, e.hint or hint, path) from None
@@ -76,15 +76,30 @@ def _open_org_master(path: Path) -> Presentation:
     data = _master_bytes(path)
     try:
         prs = Presentation(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, OSError,
-            zipfile.BadZipFile) as e:
+    except (
+        PackageNotFoundError,
+        KeyError,
+        ValueError,
+        etree.XMLSyntaxError,
+        OSError,
+        zipfile.BadZipFile,
+    ) as e:
         raise _error(f"cannot open master: {e}", "re-save it from PowerPoint", path) from e
     _remove_slides(prs)
     return prs
 
 
-UNNEEDED_RELS = ("/handoutMaster", "/customXml", "/vbaProject", "/font", "/tags",
-                 "/customXmlProps", "/printerSettings", "/oleObject", "/package")
+UNNEEDED_RELS = (
+    "/handoutMaster",
+    "/customXml",
+    "/vbaProject",
+    "/font",
+    "/tags",
+    "/customXmlProps",
+    "/printerSettings",
+    "/oleObject",
+    "/package",
+)
 """Presentation-part relationships a generated deck never needs (macros, embedded fonts,
 custom XML, handout master...): dropped, so their parts are not copied into decks."""
 
@@ -102,8 +117,10 @@ def remove_unneeded(prs: Presentation, used: set[str]) -> None:
         if rel.reltype.endswith(UNNEEDED_RELS):
             rels.pop(rId)
     root = raw.presentation_element(prs)
-    for el in root.xpath("./*[local-name()='handoutMasterIdLst' or local-name()='embeddedFontLst'"
-                         " or local-name()='custDataLst' or local-name()='kinsoku']"):
+    for el in root.xpath(
+        "./*[local-name()='handoutMasterIdLst' or local-name()='embeddedFontLst'"
+        " or local-name()='custDataLst' or local-name()='kinsoku']"
+    ):
         root.remove(el)
 
 
@@ -134,7 +151,8 @@ def _place_master(master) -> None:
     scale = SLIDE_WIDTH / Inches(10)
     for ph in master.placeholders:
         kind = {PP_PLACEHOLDER.TITLE: "title", PP_PLACEHOLDER.BODY: "body"}.get(
-            ph.placeholder_format.type)
+            ph.placeholder_format.type
+        )
         if kind:
             move(ph, inches(MASTER_GEOMETRY[kind]))
         else:
@@ -156,9 +174,15 @@ def _theme(prs: Presentation, style: DeckStyle) -> None:
     """Theme colours and fonts of the built-in master, so text added later matches."""
     part = prs.slide_master.part.part_related_by(RT.THEME)
     theme = etree.fromstring(part.blob)
-    colours = {"dk1": "text_color", "lt1": "background_color", "dk2": "title_color",
-               "lt2": "table_band", "accent1": "accent_color", "hlink": "accent_color",
-               "folHlink": "muted_color"}
+    colours = {
+        "dk1": "text_color",
+        "lt1": "background_color",
+        "dk2": "title_color",
+        "lt2": "table_band",
+        "accent1": "accent_color",
+        "hlink": "accent_color",
+        "folHlink": "muted_color",
+    }
     for slot, name in colours.items():
         el = theme.find(f".//{qn('a:clrScheme')}/{qn('a:' + slot)}")
         el.clear()
@@ -175,8 +199,7 @@ def _decorate(prs: Presentation, style: DeckStyle) -> None:
     for layout in prs.slide_layouts:
         if layout.name in BAR_LAYOUTS:
             raw.hide_master_shapes(layout)
-            add_rect(layout.shapes, accent_bar(layout.name), style.rgb(ACCENT),
-                  "Accent bar")
+            add_rect(layout.shapes, accent_bar(layout.name), style.rgb(ACCENT), "Accent bar")
 
 
 RECT_XML = (
@@ -191,8 +214,16 @@ def add_rect(shapes, box: Box, rgb: str, name: str) -> None:
     """A plain filled rectangle (masters and layouts have no ``add_shape``)."""
     tree = raw.shape_tree(shapes)
     next_id = max((int(i) for i in tree.xpath("//@id") if i.isdigit()), default=0) + 1
-    xml = RECT_XML % (nsdecls("p", "a"), next_id, name, box.left, box.top, box.width,
-                      box.height, rgb)
+    xml = RECT_XML % (
+        nsdecls("p", "a"),
+        next_id,
+        name,
+        box.left,
+        box.top,
+        box.width,
+        box.height,
+        rgb,
+    )
     tree.append(parse_xml(xml))
 
 
@@ -204,6 +235,7 @@ def open_master(style: DeckStyle) -> Presentation:
 
 
 # -- layouts and their frames -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LayoutPlan:
@@ -233,10 +265,12 @@ def resolve_layouts(prs: Presentation, style: DeckStyle) -> dict[str, LayoutPlan
         name = style.layouts[ours]
         if name not in available:
             where = style.master or "the built-in master"
-            raise _error(f'layout "{name}" (for "{ours}" slides) is not in {where}',
-                         f"its layouts are: {', '.join(repr(n) for n in available)}; "
-                         "map DeckStyle.layouts to these names",
-                         Path(style.master) if style.master else None)
+            raise _error(
+                f'layout "{name}" (for "{ours}" slides) is not in {where}',
+                f"its layouts are: {', '.join(repr(n) for n in available)}; "
+                "map DeckStyle.layouts to these names",
+                Path(style.master) if style.master else None,
+            )
         plans[ours] = _plan(ours, available[name], prs)
     return plans
 
@@ -260,25 +294,38 @@ def _ph_box(ph) -> Box | None:
 
 
 def master_placeholder(layout, types: tuple) -> object | None:
-    return next((p for p in layout.slide_master.placeholders
-                 if p.placeholder_format.type in types), None)
+    return next(
+        (p for p in layout.slide_master.placeholders if p.placeholder_format.type in types), None
+    )
 
 
 def _plan(ours: str, layout, prs: Presentation) -> LayoutPlan:
     phs = list(layout.placeholders)
     title = next((p for p in phs if p.placeholder_format.type in TITLE_TYPES), None)
     subtitle = _subtitle_ph(ours, phs)
-    bodies = sorted((p for p in phs if p.placeholder_format.type in BODY_TYPES
-                     and p is not subtitle), key=lambda p: (p.left or 0, p.top or 0))
+    bodies = sorted(
+        (p for p in phs if p.placeholder_format.type in BODY_TYPES and p is not subtitle),
+        key=lambda p: (p.left or 0, p.top or 0),
+    )
     headers, bodies = _split_headers(ours, bodies)
     title_box = _ph_box(title) or _ph_box(master_placeholder(layout, TITLE_TYPES))
     body_boxes = [b for b in map(_ph_box, bodies) if b]
     if not body_boxes and ours in ("content", "blank"):
         body_boxes = [_ph_box(master_placeholder(layout, BODY_TYPES)) or _below(title_box, prs)]
-    frames = Frames(title_box or inches(MASTER_GEOMETRY["title"]), _ph_box(subtitle),
-                    tuple(body_boxes), tuple(b for b in map(_ph_box, headers) if b))
-    return LayoutPlan(layout, frames, _idx(title), _idx(subtitle),
-                      tuple(_idx(p) for p in bodies), tuple(_idx(p) for p in headers))
+    frames = Frames(
+        title_box or inches(MASTER_GEOMETRY["title"]),
+        _ph_box(subtitle),
+        tuple(body_boxes),
+        tuple(b for b in map(_ph_box, headers) if b),
+    )
+    return LayoutPlan(
+        layout,
+        frames,
+        _idx(title),
+        _idx(subtitle),
+        tuple(_idx(p) for p in bodies),
+        tuple(_idx(p) for p in headers),
+    )
 
 
 def _idx(ph) -> int | None:
@@ -303,7 +350,6 @@ def _split_headers(ours: str, bodies: list) -> tuple[list, list]:
 def _below(title: Box | None, prs: Presentation) -> Box:
     margin = Inches(M)
     top = (title.bottom if title else margin) + Inches(0.25)
-    return Box(margin, Emu(top), Emu(prs.slide_width - 2 * margin),
-               Emu(prs.slide_height - top - margin))
-
-
+    return Box(
+        margin, Emu(top), Emu(prs.slide_width - 2 * margin), Emu(prs.slide_height - top - margin)
+    )

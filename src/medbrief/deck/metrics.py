@@ -72,8 +72,10 @@ def _open(path: Path) -> TTFont:
     try:
         return TTFont(io.BytesIO(data))
     except (OSError, TTLibError) as e:
-        raise RenderError(f"cannot read font {path}: {e}",
-                          hint="name complete .ttf or .otf files as measuring fonts") from e
+        raise RenderError(
+            f"cannot read font {path}: {e}",
+            hint="name complete .ttf or .otf files as measuring fonts",
+        ) from e
 
 
 def _instance(font: TTFont, weight: int) -> TTFont:
@@ -168,8 +170,7 @@ def wrap(text: str, widths: list[float], limit: float) -> list[Line]:
     return lines or [(0, 0)]
 
 
-def _break_word(prefix: list[float], start: int, end: int, limit: float,
-                lines: list[Line]) -> int:
+def _break_word(prefix: list[float], start: int, end: int, limit: float, lines: list[Line]) -> int:
     """Emit full lines of a word too wide for one; return where its last piece starts.
 
     Every line holds at least one character, however narrow ``limit`` is (even zero or

@@ -115,13 +115,13 @@ class Column:
     blocks: tuple[Block, ...]
 
 
-
 def source_location(source: str, fallback: str) -> Location:
     """``templates/x.html.j2:34`` as a :class:`Location`; ``fallback`` when there is none."""
     path, _, line = source.rpartition(":")
     if path and line.isdigit():
         return Location(path, int(line))
     return Location(fallback)
+
 
 @dataclass(frozen=True)
 class Slide:
@@ -180,8 +180,14 @@ def default_layouts() -> dict[str, str]:
 
 
 COLOUR_FIELDS = (
-    "title_color", "text_color", "accent_color", "background_color", "muted_color",
-    "table_header_fill", "table_header_text", "table_band",
+    "title_color",
+    "text_color",
+    "accent_color",
+    "background_color",
+    "muted_color",
+    "table_header_fill",
+    "table_header_text",
+    "table_band",
 )
 
 

@@ -57,31 +57,38 @@ RESAVE = "open it in PowerPoint and save it again as a .pptx presentation"
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False)
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_PARTS:
-        raise MasterProblem(f"master has {len(infos):,} parts; the limit is {MAX_PARTS:,}",
-                            "save a master with only its layouts and theme")
+        raise MasterProblem(
+            f"master has {len(infos):,} parts; the limit is {MAX_PARTS:,}",
+            "save a master with only its layouts and theme",
+        )
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED_BYTES:
         raise MasterProblem(
             f"master unpacks to {total:,} bytes; the limit is {MAX_UNPACKED_BYTES:,}",
-            "remove large pictures, videos and slides from the master and save it again")
+            "remove large pictures, videos and slides from the master and save it again",
+        )
     for info in infos:
         ratio = info.file_size // max(info.compress_size, 1)
         if info.file_size > 1_000_000 and ratio > MAX_RATIO:
             raise MasterProblem(
                 f"master part {info.filename!r} expands {ratio:,} times when unpacked; the "
-                f"limit is {MAX_RATIO} (a zip bomb?)", "save the master again from PowerPoint")
+                f"limit is {MAX_RATIO} (a zip bomb?)",
+                "save the master again from PowerPoint",
+            )
 
 
 def _read(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     if info.file_size > MAX_XML_PART:
-        raise MasterProblem(f"master part {info.filename!r} is {info.file_size:,} bytes; the "
-                            f"limit for XML parts is {MAX_XML_PART:,}", RESAVE)
+        raise MasterProblem(
+            f"master part {info.filename!r} is {info.file_size:,} bytes; the "
+            f"limit for XML parts is {MAX_XML_PART:,}",
+            RESAVE,
+        )
     return z.read(info)
 
 
@@ -92,8 +99,9 @@ def _external_targets(z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
         try:
             root = etree.fromstring(_read(z, info), _parser())
         except etree.XMLSyntaxError as e:
-            raise MasterProblem(f"master part {info.filename!r} is not well-formed XML: {e}",
-                                RESAVE) from None
+            raise MasterProblem(
+                f"master part {info.filename!r} is not well-formed XML: {e}", RESAVE
+            ) from None
         for rel in root:
             if str(rel.get("TargetMode", "")).lower() == "external":
                 target = str(rel.get("Target", ""))
@@ -103,19 +111,23 @@ def _external_targets(z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
                     f"{info.filename}); linked pictures, tracking images and file shares "
                     "are refused",
                     "in PowerPoint, embed linked pictures (or delete them) and remove "
-                    "hyperlinks from the master's layouts, then save it again")
+                    "hyperlinks from the master's layouts, then save it again",
+                )
 
 
 def _layout_names(z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> tuple[str, ...]:
     names = []
-    parts = sorted((i for i in infos if _LAYOUT.match(i.filename)),
-                   key=lambda i: int(re.sub(r"\D", "", i.filename.rsplit("/", 1)[1]) or 0))
+    parts = sorted(
+        (i for i in infos if _LAYOUT.match(i.filename)),
+        key=lambda i: int(re.sub(r"\D", "", i.filename.rsplit("/", 1)[1]) or 0),
+    )
     for info in parts:
         try:
             root = etree.fromstring(_read(z, info), _parser())
         except etree.XMLSyntaxError as e:
-            raise MasterProblem(f"master part {info.filename!r} is not well-formed XML: {e}",
-                                RESAVE) from None
+            raise MasterProblem(
+                f"master part {info.filename!r} is not well-formed XML: {e}", RESAVE
+            ) from None
         c_sld = root.find(f"{{{_P}}}cSld")
         names.append(c_sld.get("name", "") if c_sld is not None else "")
     return tuple(names)
@@ -130,12 +142,15 @@ def inspect_master(data: bytes) -> MasterInfo:
             try:
                 types = _read(z, z.getinfo("[Content_Types].xml"))
             except KeyError:
-                raise MasterProblem("master is not a PowerPoint presentation (the zip has "
-                                    "no [Content_Types].xml)", RESAVE) from None
+                raise MasterProblem(
+                    "master is not a PowerPoint presentation (the zip has no [Content_Types].xml)",
+                    RESAVE,
+                ) from None
             if MAIN_POTX.encode() in types:
                 raise MasterProblem(
                     "master is a PowerPoint template (.potx), not a presentation",
-                    "open it in PowerPoint and save it as a .pptx presentation")
+                    "open it in PowerPoint and save it as a .pptx presentation",
+                )
             if MAIN_PPTX.encode() not in types:
                 raise MasterProblem("master is not a PowerPoint presentation", RESAVE)
             _external_targets(z, infos)
@@ -143,7 +158,8 @@ def inspect_master(data: bytes) -> MasterInfo:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as e:
         if isinstance(e, MasterProblem):
             raise
-        raise MasterProblem(f"master is not a PowerPoint file (not a valid .pptx zip: {e})",
-                            RESAVE) from None
+        raise MasterProblem(
+            f"master is not a PowerPoint file (not a valid .pptx zip: {e})", RESAVE
+        ) from None
     except (NotImplementedError, RuntimeError, OSError) as e:  # odd compression, encryption
         raise MasterProblem(f"master cannot be unpacked: {e}", RESAVE) from None

@@ -66,9 +66,14 @@ Align = Literal["l", "ctr"] | None
 """Horizontal alignment; ``None`` keeps what the master's placeholder says."""
 
 TEXT_COLOUR = "text_color"
-ROLE_COLOURS = {"heading": "title_color", "cite": "muted_color", "label": "background_color",
-                "on-accent": "background_color", "title": "title_color",
-                "header": "table_header_text"}
+ROLE_COLOURS = {
+    "heading": "title_color",
+    "cite": "muted_color",
+    "label": "background_color",
+    "on-accent": "background_color",
+    "title": "title_color",
+    "header": "table_header_text",
+}
 """The colour of a paragraph's text by its role (other roles: :data:`TEXT_COLOUR`)."""
 ACCENT = "accent_color"
 """Bullets, links, the quotation bar, diagram steps and the master's rule and bars."""
@@ -91,6 +96,7 @@ def cell_fill(row: int) -> str:
 
 
 # -- the plan ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DrawnParagraph:
@@ -241,9 +247,15 @@ class DeckPlan:
 
 # -- making the plan --------------------------------------------------------------------------
 
-def plan_deck(deck: Deck, style: DeckStyle, frames: dict[str, Frames],
-              images: Images, moved: list[Moved] | None = None,
-              size: tuple[Length, Length] | None = None) -> DeckPlan:
+
+def plan_deck(
+    deck: Deck,
+    style: DeckStyle,
+    frames: dict[str, Frames],
+    images: Images,
+    moved: list[Moved] | None = None,
+    size: tuple[Length, Length] | None = None,
+) -> DeckPlan:
     """Measure, fit and plan ``deck`` for the layouts ``frames`` of its master.  Titles and
     subtitles whose overflow went into the body are appended to ``moved``, when given.
     ``size`` (the slide's width and height) places the deck's draft label, if it has one."""
@@ -252,8 +264,9 @@ def plan_deck(deck: Deck, style: DeckStyle, frames: dict[str, Frames],
     planner = Planner(measurer, frames, keep_master_alignment=style.master is not None)
     slides = tuple(planner.slide(f) for f in fitted)
     if deck.label and size is not None:
-        slides = tuple(replace(p, label=planner.label(deck.label, p.slide.layout, size))
-                       for p in slides)
+        slides = tuple(
+            replace(p, label=planner.label(deck.label, p.slide.layout, size)) for p in slides
+        )
     return DeckPlan(slides, deck.template)
 
 
@@ -264,14 +277,19 @@ def _all_bold(runs: Inline) -> Inline:
 class Planner:
     """Turns fitted slides into slide plans; an organisation's master keeps its alignment."""
 
-    def __init__(self, measurer: Measurer, frames: dict[str, Frames],
-                 keep_master_alignment: bool):
+    def __init__(self, measurer: Measurer, frames: dict[str, Frames], keep_master_alignment: bool):
         self.m = measurer
         self.frames = frames
         self.title_align: Align = None if keep_master_alignment else "l"
 
-    def paragraphs(self, paragraphs: Sequence[Paragraph], width: float, size: Length,
-                   role: str = "", inset_y: float = INSET_Y) -> tuple[DrawnParagraph, ...]:
+    def paragraphs(
+        self,
+        paragraphs: Sequence[Paragraph],
+        width: float,
+        size: Length,
+        role: str = "",
+        inset_y: float = INSET_Y,
+    ) -> tuple[DrawnParagraph, ...]:
         out, y = [], inset_y
         for i, p in enumerate(paragraphs):
             f = self.m.para_format(p, size, i == 0)
@@ -284,18 +302,39 @@ class Planner:
     def pitch(self, size: Length) -> Length:
         return self.m.para_format(Paragraph(()), size, True).line_pitch
 
-    def frame(self, box: Box, paragraphs: Sequence[Paragraph], size: Length, role: str = "",
-              anchor: Anchor = "t", align: Align = "l", name: str = "") -> TextFrame:
+    def frame(
+        self,
+        box: Box,
+        paragraphs: Sequence[Paragraph],
+        size: Length,
+        role: str = "",
+        anchor: Anchor = "t",
+        align: Align = "l",
+        name: str = "",
+    ) -> TextFrame:
         drawn = self.paragraphs(paragraphs, box.width, size, role)
-        return TextFrame(box, drawn, size, self.pitch(size), anchor, align,
-                         text_height=self.m.text_height(paragraphs, box.width, size),
-                         name=name)
+        return TextFrame(
+            box,
+            drawn,
+            size,
+            self.pitch(size),
+            anchor,
+            align,
+            text_height=self.m.text_height(paragraphs, box.width, size),
+            name=name,
+        )
 
     def label(self, text: str, layout: str, size: tuple[Length, Length]) -> TextFrame:
         """The draft label on a slide of ``layout``, where :func:`label_box` puts it."""
         box = label_box(self.frames[layout], *size)
-        frame = self.frame(box, [Paragraph((Run(text, True),))], LABEL_SIZE, anchor="ctr",
-                           align="ctr", name=LABEL_NAME)
+        frame = self.frame(
+            box,
+            [Paragraph((Run(text, True),))],
+            LABEL_SIZE,
+            anchor="ctr",
+            align="ctr",
+            name=LABEL_NAME,
+        )
         return replace(frame, inset_x=LABEL_INSET_X, inset_y=LABEL_INSET_Y)
 
     # slides
@@ -304,21 +343,40 @@ class Planner:
         frames = self.frames[slide.layout]
         anchor: Anchor = "b" if slide.layout in ("title", "section") else "ctr"
         # A title is drawn bold; its runs keep their own italics and links.
-        title = self.frame(frames.title, [Paragraph(_all_bold(slide.title))],
-                           fitted.title_size, "title", anchor, self.title_align)
+        title = self.frame(
+            frames.title,
+            [Paragraph(_all_bold(slide.title))],
+            fitted.title_size,
+            "title",
+            anchor,
+            self.title_align,
+        )
         subtitle = None
         if fitted.subtitle_size is not None and frames.subtitle is not None:
-            subtitle = self.frame(frames.subtitle, [Paragraph(slide.subtitle)],
-                                  fitted.subtitle_size, "cite", "t", self.title_align)
+            subtitle = self.frame(
+                frames.subtitle,
+                [Paragraph(slide.subtitle)],
+                fitted.subtitle_size,
+                "cite",
+                "t",
+                self.title_align,
+            )
         headers: tuple[TextFrame, ...] = ()
         if fitted.header_size is not None:
             headers = tuple(
-                self.frame(box, [Paragraph(_all_bold(c.heading), role="heading")],
-                           fitted.header_size, anchor="b")
-                for c, box in zip(slide.columns, frames.headers, strict=False))
+                self.frame(
+                    box,
+                    [Paragraph(_all_bold(c.heading), role="heading")],
+                    fitted.header_size,
+                    anchor="b",
+                )
+                for c, box in zip(slide.columns, frames.headers, strict=False)
+            )
         boxes = body_boxes(slide, frames)
-        regions = tuple(RegionPlan(box, tuple(self.shape(p, fitted.body_size) for p in placed))
-                        for placed, box in zip(fitted.regions, boxes, strict=False))
+        regions = tuple(
+            RegionPlan(box, tuple(self.shape(p, fitted.body_size) for p in placed))
+            for placed, box in zip(fitted.regions, boxes, strict=False)
+        )
         return SlidePlan(slide, title, subtitle, headers, regions)
 
     # shapes
@@ -336,29 +394,50 @@ class Planner:
 
     def quote(self, box: Box, quote: Quote, size: Length) -> QuoteShape:
         bar = Box(box.left, box.top, QUOTE_BAR, box.height)
-        text = Box(Length(box.left + QUOTE_INDENT), box.top, Length(box.width - QUOTE_INDENT),
-                   box.height)
-        return QuoteShape(box, bar, self.frame(text, quote_paragraphs(quote), size,
-                                               name="Quote"), quote)
+        text = Box(
+            Length(box.left + QUOTE_INDENT), box.top, Length(box.width - QUOTE_INDENT), box.height
+        )
+        return QuoteShape(
+            box, bar, self.frame(text, quote_paragraphs(quote), size, name="Quote"), quote
+        )
 
     def table(self, placed: PlacedTable, size: Length) -> TableShape:
         cells = tuple(
-            tuple(Cell(self.paragraphs([Paragraph(runs)], width - 2 * CELL_INSET_X, size,
-                                       "header" if r == 0 else "", CELL_INSET_Y), cell_fill(r))
-                  for runs, width in zip(row, placed.col_widths, strict=True))
-            for r, row in enumerate(table_rows(placed.block)))
-        return TableShape(placed.box, placed.col_widths, placed.row_heights, cells, size,
-                          self.pitch(size), placed.block)
+            tuple(
+                Cell(
+                    self.paragraphs(
+                        [Paragraph(runs)],
+                        width - 2 * CELL_INSET_X,
+                        size,
+                        "header" if r == 0 else "",
+                        CELL_INSET_Y,
+                    ),
+                    cell_fill(r),
+                )
+                for runs, width in zip(row, placed.col_widths, strict=True)
+            )
+            for r, row in enumerate(table_rows(placed.block))
+        )
+        return TableShape(
+            placed.box,
+            placed.col_widths,
+            placed.row_heights,
+            cells,
+            size,
+            self.pitch(size),
+            placed.block,
+        )
 
     def process(self, placed: PlacedProcess, size: Length) -> ProcessShape:
         pr = placed.block
         title = None
         if pr.title and placed.title_box is not None:
             title = self.frame(placed.title_box, process_title(pr), size, name="Diagram title")
-        steps = tuple(self.step(step, box, size)
-                      for step, box in zip(pr.steps, placed.step_boxes, strict=True))
-        arrows = tuple(Arrow(n, n + 1, _sides(n, placed.per_row))
-                       for n in range(len(steps) - 1))
+        steps = tuple(
+            self.step(step, box, size)
+            for step, box in zip(pr.steps, placed.step_boxes, strict=True)
+        )
+        arrows = tuple(Arrow(n, n + 1, _sides(n, placed.per_row)) for n in range(len(steps) - 1))
         return ProcessShape(placed.box, title, steps, arrows, size, self.pitch(size), pr)
 
     def step(self, step, box: Box, size: Length) -> StepShape:
@@ -366,8 +445,18 @@ class Planner:
         inner = box.width - 2 * (STEP_INSET_X + STEP_TEXT_INSET - INSET_X)
         drawn = self.paragraphs(paragraphs, inner, size, "on-accent", STEP_INSET_Y)
         height = self.m.text_height(paragraphs, inner, size, Length(0))
-        frame = TextFrame(box, drawn, size, self.pitch(size), "ctr", "ctr", STEP_INSET_X,
-                          STEP_INSET_Y, height, text_inset=STEP_TEXT_INSET)
+        frame = TextFrame(
+            box,
+            drawn,
+            size,
+            self.pitch(size),
+            "ctr",
+            "ctr",
+            STEP_INSET_X,
+            STEP_INSET_Y,
+            height,
+            text_inset=STEP_TEXT_INSET,
+        )
         return StepShape(frame)
 
 
@@ -381,4 +470,3 @@ def _sides(n: int, per_row: int) -> tuple[int, int]:
     if col == per_row - 1:
         return 2, 0
     return (3, 1) if row % 2 == 0 else (1, 3)
-

@@ -101,8 +101,7 @@ def add_arrow_head(line) -> None:
 
     Missing API: ``LineFormat`` has no line ends.
     """
-    etree.SubElement(line._get_or_add_ln(), qn("a:tailEnd"), type="triangle", w="lg",
-                     len="lg")
+    etree.SubElement(line._get_or_add_ln(), qn("a:tailEnd"), type="triangle", w="lg", len="lg")
 
 
 def set_slide_name(slide, name: str) -> None:

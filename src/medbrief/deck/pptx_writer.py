@@ -81,8 +81,12 @@ def _frame(tf, frame: TextFrame) -> None:
     text area adds ``frame.text_inset`` by itself.)
     """
     body = raw.body_properties(tf)
-    for name, value in (("lIns", frame.inset_x), ("rIns", frame.inset_x),
-                        ("tIns", frame.inset_y), ("bIns", frame.inset_y)):
+    for name, value in (
+        ("lIns", frame.inset_x),
+        ("rIns", frame.inset_x),
+        ("tIns", frame.inset_y),
+        ("bIns", frame.inset_y),
+    ):
         body.set(name, str(int(value)))
     body.set("wrap", "square")
     body.set("anchor", frame.anchor)
@@ -98,8 +102,9 @@ def _spacing(tag: str, length: Length):
 class Painter:
     """Draws planned shapes with one style; knows the deck for error messages."""
 
-    def __init__(self, style: DeckStyle, template: str, language: str,
-                 images: Callable[[str], Path]):
+    def __init__(
+        self, style: DeckStyle, template: str, language: str, images: Callable[[str], Path]
+    ):
         self.style = style
         self.language = language
         self.template = template
@@ -110,10 +115,12 @@ class Painter:
         bad = CONTROL_CHARS.search(text)
         if bad:
             where = f"{self.slide.label}: " if self.slide else ""
-            where_at = self.slide.location(self.template) if self.slide else Location(
-                self.template)
-            raise RenderError(f"{where}control character U+{ord(bad.group()):04X} in {what}",
-                              hint="remove it from the content", location=where_at)
+            where_at = self.slide.location(self.template) if self.slide else Location(self.template)
+            raise RenderError(
+                f"{where}control character U+{ord(bad.group()):04X} in {what}",
+                hint="remove it from the content",
+                location=where_at,
+            )
         return text
 
     def rgb(self, colour: str) -> RGBColor:
@@ -151,8 +158,11 @@ class Painter:
         etree.SubElement(colour, qn("a:srgbClr"), val=self.style.rgb(ACCENT))
         font = etree.Element(qn("a:buFont"), typeface=self.style.font)
         if p.bullet == "number":
-            return [colour, font, etree.Element(qn("a:buAutoNum"), type="arabicPeriod",
-                                                startAt=str(p.number))]
+            return [
+                colour,
+                font,
+                etree.Element(qn("a:buAutoNum"), type="arabicPeriod", startAt=str(p.number)),
+            ]
         return [colour, font, etree.Element(qn("a:buChar"), char="•")]
 
     def run(self, para, run: Run, size: Length, colour: str) -> None:
@@ -199,8 +209,7 @@ class Painter:
 
     def table(self, shapes, shape: TableShape) -> None:
         box, rows = shape.box, shape.cells
-        frame = shapes.add_table(len(rows), len(rows[0]), box.left, box.top, box.width,
-                                 box.height)
+        frame = shapes.add_table(len(rows), len(rows[0]), box.left, box.top, box.width, box.height)
         table = frame.table
         table.first_row, table.horz_banding = True, False
         for column, width in zip(table.columns, shape.col_widths, strict=True):
@@ -227,8 +236,10 @@ class Painter:
     def process(self, shapes, shape: ProcessShape) -> None:
         if shape.title is not None:
             self.text_box(shapes, shape.title)
-        steps = [self._step(shapes, step.frame, step.fill, shape.radius, n)
-                 for n, step in enumerate(shape.steps, 1)]
+        steps = [
+            self._step(shapes, step.frame, step.fill, shape.radius, n)
+            for n, step in enumerate(shape.steps, 1)
+        ]
         for arrow in shape.arrows:
             connector = shapes.add_connector(MSO_CONNECTOR.STRAIGHT, 0, 0, 0, 0)
             connector.name = f"Arrow {arrow.end}"
@@ -240,8 +251,9 @@ class Painter:
 
     def _step(self, shapes, frame: TextFrame, fill: str, radius: Length, n: int):
         box = frame.box
-        shape = shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, box.left, box.top, box.width,
-                                 box.height)
+        shape = shapes.add_shape(
+            MSO_SHAPE.ROUNDED_RECTANGLE, box.left, box.top, box.width, box.height
+        )
         shape.name = f"Step {n}"
         shape.adjustments[0] = radius / min(box.width, box.height)
         shape.fill.solid()
@@ -254,6 +266,7 @@ class Painter:
 
 
 # -- slides ------------------------------------------------------------------------------
+
 
 class SlideWriter:
     """Adds planned slides to a presentation."""
@@ -314,6 +327,7 @@ def _drop_empty_placeholders(pptx_slide) -> None:
 
 
 # -- metadata and saving ---------------------------------------------------------------------
+
 
 def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is not None:
@@ -384,8 +398,10 @@ def _write(data: bytes, out: str | Path | IO[bytes]) -> None:
 
 # -- the entry point -----------------------------------------------------------------------
 
-def draw_labels(prs: Presentation, plans: Sequence[SlidePlan], style: DeckStyle,
-                painter: Painter) -> None:
+
+def draw_labels(
+    prs: Presentation, plans: Sequence[SlidePlan], style: DeckStyle, painter: Painter
+) -> None:
     """The draft label on every slide: a plain text box of the slide (not the master), so
     it can be deleted by hand, where the plan put it (:func:`medbrief.deck.label.label_box`)."""
     for pptx_slide, plan in zip(prs.slides, plans, strict=True):
@@ -403,14 +419,16 @@ def draw_labels(prs: Presentation, plans: Sequence[SlidePlan], style: DeckStyle,
         para = tf.paragraphs[0]
         para.alignment = PP_ALIGN.CENTER
         run = para.add_run()
-        run.text = painter.safe("".join(r.text for r in label.paragraphs[0].runs),
-                                "the draft label")
+        run.text = painter.safe(
+            "".join(r.text for r in label.paragraphs[0].runs), "the draft label"
+        )
         run.font.size, run.font.bold, run.font.name = label.size, True, style.font
         run.font.color.rgb = RGBColor.from_string(LABEL_TEXT)
 
 
-def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes],
-               moved: list[Moved] | None = None) -> int:
+def write_pptx(
+    deck: Deck, style: DeckStyle, out: str | Path | IO[bytes], moved: list[Moved] | None = None
+) -> int:
     """Draw ``deck`` as a .pptx into ``out`` (a path or binary file); return the slide count.
     Titles and subtitles whose overflow went into the body are appended to ``moved``."""
     prs = open_master(style)
@@ -418,8 +436,14 @@ def write_pptx(deck: Deck, style: DeckStyle, out: str | Path | IO[bytes],
     if style.master is not None:
         remove_unneeded(prs, set(style.layouts.values()))
     images = Images(style.asset_root, deck.template)
-    plan = plan_deck(deck, style, {name: lp.frames for name, lp in layouts.items()}, images,
-                     moved, (Length(prs.slide_width), Length(prs.slide_height)))
+    plan = plan_deck(
+        deck,
+        style,
+        {name: lp.frames for name, lp in layouts.items()},
+        images,
+        moved,
+        (Length(prs.slide_width), Length(prs.slide_height)),
+    )
     language = deck.language or style.language
     painter = Painter(style, deck.template, language, images.path)
     writer = SlideWriter(prs, layouts, painter)

@@ -98,14 +98,20 @@ def _frames(style: DeckStyle) -> tuple[Length, Length, dict[str, Frames]]:
 def _document(source: str, deck: Deck, css: str, body: list[str]) -> str:
     head = _HEAD.search(source)
     html_tag = _HTML_TAG.search(source)
-    start = html_tag.group(0) if html_tag else (
-        f'<html lang="{escape(deck.language)}">' if deck.language else "<html>")
+    start = (
+        html_tag.group(0)
+        if html_tag
+        else (f'<html lang="{escape(deck.language)}">' if deck.language else "<html>")
+    )
     inner = head.group(1).rstrip() if head else '<meta charset="utf-8">'
-    return (f"<!DOCTYPE html>\n{start}\n<head>{inner}\n<style>\n{css}</style>\n</head>\n"
-            f"<body>\n{''.join(body)}</body>\n</html>\n")
+    return (
+        f"<!DOCTYPE html>\n{start}\n<head>{inner}\n<style>\n{css}</style>\n</head>\n"
+        f"<body>\n{''.join(body)}</body>\n</html>\n"
+    )
 
 
 # -- text --------------------------------------------------------------------------------------
+
 
 def runs_html(runs: Inline) -> str:
     out = []
@@ -142,7 +148,7 @@ def list_html(items: Sequence[Paragraph], level: int = 0) -> str:
         while j < len(items) and items[j].level > level:
             j += 1
         if p.level == level:
-            nested = list_html(items[i + 1:j], level + 1) if j > i + 1 else ""
+            nested = list_html(items[i + 1 : j], level + 1) if j > i + 1 else ""
             if first_number is None:
                 first_number = p.number - len(lis)
             cls = ' class="continued"' if p.continued else ""
@@ -163,8 +169,12 @@ def groups(paragraphs: Sequence[Paragraph]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     top_kind: str | None = None
     for i, p in enumerate(paragraphs):
-        new_list = p.level == 0 and not p.continued and top_kind is not None and (
-            p.bullet != top_kind or (p.bullet == "number" and p.number == 1))
+        new_list = (
+            p.level == 0
+            and not p.continued
+            and top_kind is not None
+            and (p.bullet != top_kind or (p.bullet == "number" and p.number == 1))
+        )
         if out and _is_item(p) and _is_item(paragraphs[i - 1]) and not new_list:
             out[-1] = (out[-1][0], i + 1)
         else:
@@ -176,6 +186,7 @@ def groups(paragraphs: Sequence[Paragraph]) -> list[tuple[int, int]]:
 
 
 # -- the writer -------------------------------------------------------------------------------
+
 
 class _Writer:
     """Translates slide plans into HTML, and collects the CSS that places their parts."""
@@ -199,10 +210,15 @@ class _Writer:
         self.rules.append(f"{selector} {{ {body} }}")
 
     def at(self, box: Box, origin: Box | None = None) -> dict[str, str]:
-        left, top = (box.left - origin.left, box.top - origin.top) if origin else (
-            box.left, box.top)
-        return {"position": "absolute", "left": self.pt(left), "top": self.pt(top),
-                "width": self.pt(box.width)}
+        left, top = (
+            (box.left - origin.left, box.top - origin.top) if origin else (box.left, box.top)
+        )
+        return {
+            "position": "absolute",
+            "left": self.pt(left),
+            "top": self.pt(top),
+            "width": self.pt(box.width),
+        }
 
     def type(self, size: Length, line_pitch: Length) -> dict[str, str]:
         return {"font_size": self.pt(size), "line_height": self.pt(line_pitch)}
@@ -216,19 +232,26 @@ class _Writer:
         sel = f"body > section:nth-of-type({n})"
         children = [self.title(plan, f"{sel} > :nth-child(1)")]
         if plan.subtitle is not None:
-            children.append(self.frame_text(f"{sel} > :nth-child(2)", plan.subtitle,
-                                            slide.subtitle, 'p class="subtitle"'))
+            children.append(
+                self.frame_text(
+                    f"{sel} > :nth-child(2)", plan.subtitle, slide.subtitle, 'p class="subtitle"'
+                )
+            )
         if slide.columns:
             children.append(self.columns(plan, f"{sel} > :nth-child({len(children) + 1})"))
         else:
-            for shape in (plan.regions[0].shapes if plan.regions else ()):
+            for shape in plan.regions[0].shapes if plan.regions else ():
                 children.extend(self.shape(shape, sel, len(children)))
         if plan.label is not None:
-            children.append(self.draft_label(plan.label,
-                                             f"{sel} > :nth-child({len(children) + 1})"))
+            children.append(
+                self.draft_label(plan.label, f"{sel} > :nth-child({len(children) + 1})")
+            )
         if slide.notes:
-            lines = "".join(f"<p>{escape(line, quote=False)}</p>"
-                            for line in slide.notes.split("\n") if line.strip())
+            lines = "".join(
+                f"<p>{escape(line, quote=False)}</p>"
+                for line in slide.notes.split("\n")
+                if line.strip()
+            )
             children.append(f'<aside class="notes">{lines}</aside>')
         attrs = f'data-layout="{slide.layout}"'
         ident = self.section_id(slide)
@@ -239,9 +262,17 @@ class _Writer:
 
     def draft_label(self, label: TextFrame, sel: str) -> str:
         """The label where the .pptx has it (the plan's, from :mod:`medbrief.deck.label`)."""
-        self.rule(sel, **self.at(label.box), **self.type(label.size, label.line_pitch),
-                  height=self.pt(label.box.height), margin="0", text_align="center",
-                  font_weight="700", color="#" + LABEL_TEXT, background="#" + LABEL_FILL)
+        self.rule(
+            sel,
+            **self.at(label.box),
+            **self.type(label.size, label.line_pitch),
+            height=self.pt(label.box.height),
+            margin="0",
+            text_align="center",
+            font_weight="700",
+            color="#" + LABEL_TEXT,
+            background="#" + LABEL_FILL,
+        )
         text = "".join(r.text for r in label.paragraphs[0].runs)
         return f'<p class="draft-label">{escape(text, quote=False)}</p>'
 
@@ -268,25 +299,35 @@ class _Writer:
         the anchored position it computes holds.
         """
         box, first = frame.box, frame.paragraphs[0]
-        top = {"t": box.top, "ctr": box.top + (box.height - frame.text_height) / 2,
-               "b": box.bottom - frame.text_height}[frame.anchor] + frame.inset_y
+        top = {
+            "t": box.top,
+            "ctr": box.top + (box.height - frame.text_height) / 2,
+            "b": box.bottom - frame.text_height,
+        }[frame.anchor] + frame.inset_y
         inner = Box(Length(box.left + frame.inset_x), Length(top), frame.fill_width, Length(0))
         self.rule(sel, **self.at(inner), **self.type(frame.size, frame.line_pitch))
-        self.rule(sel, color=self.colour(first.colour),
-                  font_weight="700" if all(r.bold for r in first.runs) else "400")
+        self.rule(
+            sel,
+            color=self.colour(first.colour),
+            font_weight="700" if all(r.bold for r in first.runs) else "400",
+        )
         return f"<{tag}>{runs_html(runs)}</{tag.split()[0]}>"
 
     # columns
     def columns(self, plan: SlidePlan, sel: str) -> str:
         out = []
-        for c, (column, region) in enumerate(zip(plan.slide.columns, plan.regions,
-                                                 strict=False), 1):
+        for c, (column, region) in enumerate(
+            zip(plan.slide.columns, plan.regions, strict=False), 1
+        ):
             csel = f"{sel} > :nth-child({c})"
             children: list[str] = []
             if c <= len(plan.headers) and column.heading:
                 frame = plan.headers[c - 1]
-                children.append(self.frame_text(f"{csel} > :nth-child(1)", frame,
-                                                frame.paragraphs[0].runs, "h3"))
+                children.append(
+                    self.frame_text(
+                        f"{csel} > :nth-child(1)", frame, frame.paragraphs[0].runs, "h3"
+                    )
+                )
             for shape in region.shapes:
                 children.extend(self.shape(shape, csel, len(children)))
             out.append(f'<div class="column">{"".join(children)}</div>')
@@ -317,8 +358,12 @@ class _Writer:
             sel = f"{parent} > :nth-child({n})"
             first, drawn = paragraphs[start], frame.paragraphs[start]
             top = Length(frame.box.top + drawn.offset)
-            inner = Box(Length(frame.box.left + frame.inset_x), top,
-                        Length(frame.box.width - 2 * frame.inset_x), Length(0))
+            inner = Box(
+                Length(frame.box.left + frame.inset_x),
+                top,
+                Length(frame.box.width - 2 * frame.inset_x),
+                Length(0),
+            )
             self.rule(sel, **self.at(inner), **self.type(frame.size, frame.line_pitch))
             if first.bullet is not None:
                 out.append(list_html(paragraphs[start:end]))
@@ -332,11 +377,14 @@ class _Writer:
     def quote(self, shape: QuoteShape, sel: str) -> str:
         box, quote, frame = shape.box, shape.block, shape.frame
         indent = frame.box.left - shape.bar.right + frame.inset_x
-        self.rule(sel, **self.at(box), height=self.pt(box.height),
-                  **self.type(frame.size, frame.line_pitch),
-                  border_left=f"{self.pt(shape.bar.width)} solid {self.colour(ACCENT)}",
-                  padding=f"{self.pt(frame.inset_y)} {self.pt(frame.inset_x)} 0 "
-                          f"{self.pt(indent)}")
+        self.rule(
+            sel,
+            **self.at(box),
+            height=self.pt(box.height),
+            **self.type(frame.size, frame.line_pitch),
+            border_left=f"{self.pt(shape.bar.width)} solid {self.colour(ACCENT)}",
+            padding=f"{self.pt(frame.inset_y)} {self.pt(frame.inset_x)} 0 {self.pt(indent)}",
+        )
         body = "".join(f"<p>{runs_html(p.runs)}</p>" for p in quote.paragraphs)
         cite = f"<cite>{runs_html(quote.cite)}</cite>" if quote.cite else ""
         return f"<blockquote>{body}{cite}</blockquote>"
@@ -346,17 +394,24 @@ class _Writer:
         self.rule(sel, **self.at(shape.box), **self.type(shape.size, shape.line_pitch))
         for c, width in enumerate(shape.col_widths, 1):
             self.rule(f"{sel} th:nth-child({c})", width=self.pt(width - 2 * shape.inset_x))
-        self.rule(f"{sel} th, {sel} td",
-                  padding=f"{self.pt(shape.inset_y)} {self.pt(shape.inset_x)}")
+        self.rule(
+            f"{sel} th, {sel} td", padding=f"{self.pt(shape.inset_y)} {self.pt(shape.inset_x)}"
+        )
         head = "".join(f"<th>{runs_html(cell)}</th>" for cell in table.header)
-        rows = "".join("<tr>" + "".join(f"<td>{runs_html(cell)}</td>" for cell in row) + "</tr>"
-                       for row in table.rows)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{runs_html(cell)}</td>" for cell in row) + "</tr>"
+            for row in table.rows
+        )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
     def process(self, shape: ProcessShape, sel: str) -> str:
         pr, box = shape.block, shape.box
-        self.rule(sel, **self.at(box), height=self.pt(box.height),
-                  **self.type(shape.size, shape.line_pitch))
+        self.rule(
+            sel,
+            **self.at(box),
+            height=self.pt(box.height),
+            **self.type(shape.size, shape.line_pitch),
+        )
         if shape.title is not None:
             self.rule(f"{sel}::before", **self.at(shape.title.box, box))
         arrows = {a.start: a for a in shape.arrows}
@@ -367,13 +422,18 @@ class _Writer:
             step_box = frame.box
             pad_y = (step_box.height - frame.text_height) / 2  # centred, as the .pptx anchors
             pad_x = (step_box.width - frame.fill_width) / 2
-            self.rule(li, **self.at(step_box, box), height=self.pt(step_box.height),
-                      padding=f"{self.pt(pad_y)} {self.pt(pad_x)} 0")
+            self.rule(
+                li,
+                **self.at(step_box, box),
+                height=self.pt(step_box.height),
+                padding=f"{self.pt(pad_y)} {self.pt(pad_x)} 0",
+            )
             if i - 1 in arrows:
                 self.arrow(li, step_box, shape.steps[arrows[i - 1].end].frame.box)
             description = f" {runs_html(step.description)}" if step.description else ""
-            items.append(f"<li><strong>{escape(step.label, quote=False)}</strong>"
-                         f"{description}</li>")
+            items.append(
+                f"<li><strong>{escape(step.label, quote=False)}</strong>{description}</li>"
+            )
         title = f' data-title="{escape(pr.title)}"' if pr.title else ""
         return f'<ol class="process"{title}>{"".join(items)}</ol>'
 
@@ -382,20 +442,35 @@ class _Writer:
         k, head = self.k, ARROW_HEAD_PT
         line, half = ARROW_WIDTH.pt * k, head * k / 2.6
         colour = self.colour(CONNECTOR)
+
         def pt(value: float) -> str:  # already in printed points
             return f"{value:.2f}pt"
 
         if a.bottom <= b.top:  # down, from the bottom of a to the top of b
             x = (a.width / EMU_PER_PT) * k / 2
             y0, length = a.height / EMU_PER_PT * k, (b.top - a.bottom) / EMU_PER_PT * k
-            self.rule(f"{li}::after", position="absolute", left=pt(x - line / 2), top=pt(y0),
-                      width=pt(line), height=pt(max(length - head * k, 0)),
-                      background=colour, content='""')
-            self.rule(f"{li}::before", position="absolute", left=pt(x - half),
-                      top=pt(y0 + max(length - head * k, 0)), width="0", height="0",
-                      border_left=f"{pt(half)} solid transparent",
-                      border_right=f"{pt(half)} solid transparent",
-                      border_top=f"{pt(head * k)} solid {colour}", content='""')
+            self.rule(
+                f"{li}::after",
+                position="absolute",
+                left=pt(x - line / 2),
+                top=pt(y0),
+                width=pt(line),
+                height=pt(max(length - head * k, 0)),
+                background=colour,
+                content='""',
+            )
+            self.rule(
+                f"{li}::before",
+                position="absolute",
+                left=pt(x - half),
+                top=pt(y0 + max(length - head * k, 0)),
+                width="0",
+                height="0",
+                border_left=f"{pt(half)} solid transparent",
+                border_right=f"{pt(half)} solid transparent",
+                border_top=f"{pt(head * k)} solid {colour}",
+                content='""',
+            )
             return
         y = (a.height / EMU_PER_PT) * k / 2
         rightwards = a.right <= b.left
@@ -403,15 +478,30 @@ class _Writer:
         shaft = max(gap - head * k, 0)
         start = a.width / EMU_PER_PT * k if rightwards else -gap
         shaft_left = start if rightwards else start + head * k
-        self.rule(f"{li}::after", position="absolute", left=pt(shaft_left),
-                  top=pt(y - line / 2), width=pt(shaft), height=pt(line), background=colour,
-                  content='""')
+        self.rule(
+            f"{li}::after",
+            position="absolute",
+            left=pt(shaft_left),
+            top=pt(y - line / 2),
+            width=pt(shaft),
+            height=pt(line),
+            background=colour,
+            content='""',
+        )
         head_left = start + shaft if rightwards else start
         side = "border_left" if rightwards else "border_right"
-        self.rule(f"{li}::before", position="absolute", left=pt(head_left), top=pt(y - half),
-                  width="0", height="0", border_top=f"{pt(half)} solid transparent",
-                  border_bottom=f"{pt(half)} solid transparent",
-                  **{side: f"{pt(head * k)} solid {colour}"}, content='""')
+        self.rule(
+            f"{li}::before",
+            position="absolute",
+            left=pt(head_left),
+            top=pt(y - half),
+            width="0",
+            height="0",
+            border_top=f"{pt(half)} solid transparent",
+            border_bottom=f"{pt(half)} solid transparent",
+            **{side: f"{pt(head * k)} solid {colour}"},
+            content='""',
+        )
 
     # the stylesheet
     def stylesheet(self, width: Length, height: Length, builtin: bool) -> str:
@@ -427,7 +517,7 @@ class _Writer:
             # the notes flow below the frame; slide parts are placed from the padding edge
             f"body > section {{ position: relative; padding-top: "
             f"{frame_h + NOTES_GAP_PT:.2f}pt; }}",
-            f"body > section::before {{ content: \"\"; position: absolute; left: 0; top: 0; "
+            f'body > section::before {{ content: ""; position: absolute; left: 0; top: 0; '
             f"width: {frame_w:.2f}pt; height: {frame_h:.2f}pt; box-sizing: border-box; "
             f"background: {s('background_color')}; }}",
             "body > section > :not(aside) * { margin: 0; padding: 0; }",
@@ -484,14 +574,20 @@ class _Writer:
 
     def decorations(self) -> list[str]:
         """The built-in master's accent rule under titles, or bar on title and section slides."""
+
         def box_css(box: Box) -> str:
-            return (f"content: \"\"; position: absolute; left: {self.pt(box.left)}; "
-                    f"top: {self.pt(box.top)}; width: {self.pt(box.width)}; "
-                    f"height: {self.pt(box.height)}; background: {self.colour(ACCENT)};")
+            return (
+                f'content: ""; position: absolute; left: {self.pt(box.left)}; '
+                f"top: {self.pt(box.top)}; width: {self.pt(box.width)}; "
+                f"height: {self.pt(box.height)}; background: {self.colour(ACCENT)};"
+            )
+
         layouts = {"title": BAR_LAYOUTS[0], "section": BAR_LAYOUTS[1]}
         out = [f"body > section::after {{ {box_css(inches(RULE))} }}"]
-        out += [f'body > section[data-layout="{ours}"]::after {{ {box_css(accent_bar(name))} }}'
-                for ours, name in layouts.items()]
+        out += [
+            f'body > section[data-layout="{ours}"]::after {{ {box_css(accent_bar(name))} }}'
+            for ours, name in layouts.items()
+        ]
         return out
 
 
@@ -506,6 +602,8 @@ def font_faces(style: DeckStyle) -> Iterable[str]:
     """@font-face rules for a theme's own measuring fonts (Arimo is already declared)."""
     if Path(style.font_regular) == arimo_path():
         return []
-    return [f'@font-face {{ font-family: "medbrief-deck"; src: url("{Path(path).as_uri()}"); '
-            f"font-weight: {weight}; }}"
-            for path, weight in ((style.font_regular, 400), (style.font_bold, 700))]
+    return [
+        f'@font-face {{ font-family: "medbrief-deck"; src: url("{Path(path).as_uri()}"); '
+        f"font-weight: {weight}; }}"
+        for path, weight in ((style.font_regular, 400), (style.font_bold, 700))
+    ]

@@ -14,5 +14,15 @@ from .content import check_content, run_content_checks
 from .finding import ERROR, INFO, WARNING, Finding
 from .report import QualityReport
 
-__all__ = ["ERROR", "INFO", "WARNING", "Finding", "QualityReport", "build_findings",
-           "check_content", "gate_failed", "run_checks", "run_content_checks"]
+__all__ = [
+    "ERROR",
+    "INFO",
+    "WARNING",
+    "Finding",
+    "QualityReport",
+    "build_findings",
+    "check_content",
+    "gate_failed",
+    "run_checks",
+    "run_content_checks",
+]

@@ -30,16 +30,31 @@ def gate_failed(findings: Iterable[Finding], strict: bool = False) -> bool:
 
 def build_findings(project: Project, outdir: Path, report: BuildReport) -> list[Finding]:
     """The documents a build could not make, as findings on their output files."""
-    return [finding("build", Location(display(project, outdir / r.job.output)), p.field,
-                    "could not be built: " + p.message.removeprefix(r.job.output + ": "),
-                    p.hint, document=r.job.output)
-            for r in report.failures for p in r.error.problems()]
+    return [
+        finding(
+            "build",
+            Location(display(project, outdir / r.job.output)),
+            p.field,
+            "could not be built: " + p.message.removeprefix(r.job.output + ": "),
+            p.hint,
+            document=r.job.output,
+        )
+        for r in report.failures
+        for p in r.error.problems()
+    ]
 
 
-def run_checks(project: Project, outdir: Path, filters: Filters, *,
-               today: dt.date | None = None, build: Sequence[Finding] = (),
-               notes: Sequence[str] = (), content: ContentResults | None = None,
-               gate_refused: bool = False) -> QualityReport:
+def run_checks(
+    project: Project,
+    outdir: Path,
+    filters: Filters,
+    *,
+    today: dt.date | None = None,
+    build: Sequence[Finding] = (),
+    notes: Sequence[str] = (),
+    content: ContentResults | None = None,
+    gate_refused: bool = False,
+) -> QualityReport:
     """Content checks, then the checks of every built output the filters select.
 
     ``build`` are findings of a build made just before (:func:`build_findings`): the old
@@ -51,5 +66,6 @@ def run_checks(project: Project, outdir: Path, filters: Filters, *,
     failed_now = {f.document for f in build}
     entries = {e.path: e for e in read_manifest(outdir) if e.path not in failed_now}
     documents = check_documents(project, outdir, jobs, entries)
-    return QualityReport(today, project.root, outdir, content, documents, list(build),
-                         list(notes), gate_refused)
+    return QualityReport(
+        today, project.root, outdir, content, documents, list(build), list(notes), gate_refused
+    )

@@ -20,9 +20,14 @@ class ContentResults:
 def run_content_checks(project: Project, today: dt.date) -> ContentResults:
     readings = readability.content_readings(project)
     measured = contrast.measure(project.theme.colours)
-    found = (placeholders.check(project) + readability.findings(readings) + jargon.check(project)
-             + promises.check(project) + governance.check(project, today)
-             + contrast.check(project, measured))
+    found = (
+        placeholders.check(project)
+        + readability.findings(readings)
+        + jargon.check(project)
+        + promises.check(project)
+        + governance.check(project, today)
+        + contrast.check(project, measured)
+    )
     return ContentResults(found, readings, measured)
 
 

@@ -52,8 +52,14 @@ class Measured:
 
     def as_dict(self) -> dict[str, object]:
         p = self.pair
-        return {"foreground": p.foreground, "background": p.background, "use": p.use,
-                "ratio": round(self.ratio, 2), "minimum": p.minimum, "ok": self.ok}
+        return {
+            "foreground": p.foreground,
+            "background": p.background,
+            "use": p.use,
+            "ratio": round(self.ratio, 2),
+            "minimum": p.minimum,
+            "ok": self.ok,
+        }
 
 
 def _channel(value: int) -> float:
@@ -88,8 +94,10 @@ def suggest(foreground: str, background: str, minimum: float) -> str:
 
 
 def measure(colours: Colours) -> list[Measured]:
-    return [Measured(p, ratio(getattr(colours, p.foreground), getattr(colours, p.background)))
-            for p in PAIRS]
+    return [
+        Measured(p, ratio(getattr(colours, p.foreground), getattr(colours, p.background)))
+        for p in PAIRS
+    ]
 
 
 def _failure(project: Project, m: Measured) -> Finding:
@@ -97,11 +105,13 @@ def _failure(project: Project, m: Measured) -> Finding:
     fg, bg = getattr(colours, p.foreground), getattr(colours, p.background)
     kind = "text" if p.minimum == TEXT else "graphics"
     return finding(
-        GATE, project.locate("theme", ("colours", p.foreground)), f"colours.{p.foreground}",
+        GATE,
+        project.locate("theme", ("colours", p.foreground)),
+        f"colours.{p.foreground}",
         f"{p.foreground} {fg} on {p.background} {bg} ({p.use}) has contrast {m.ratio:.2f}:1; "
         f"WCAG AA needs {p.minimum:g}:1 for {kind}",
-        f"use a darker or lighter colour, e.g. {p.foreground}: "
-        f"\"{suggest(fg, bg, p.minimum)}\"")
+        f'use a darker or lighter colour, e.g. {p.foreground}: "{suggest(fg, bg, p.minimum)}"',
+    )
 
 
 def check(project: Project, measured: list[Measured] | None = None) -> list[Finding]:

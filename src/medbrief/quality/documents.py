@@ -29,13 +29,19 @@ class DocumentResult:
     findings: list[Finding] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {"path": self.entry.path, "document": self.entry.document,
-                "topics": self.entry.topics, "audience": self.entry.audience,
-                "format": self.entry.format, "paper": self.entry.paper,
-                "variant": self.entry.variant, "pages": self.entry.pages,
-                "readability": self.reading.as_dict() if self.reading else None,
-                "print": self.print.as_dict() if self.print else None,
-                "findings": [f.as_dict() for f in self.findings]}
+        return {
+            "path": self.entry.path,
+            "document": self.entry.document,
+            "topics": self.entry.topics,
+            "audience": self.entry.audience,
+            "format": self.entry.format,
+            "paper": self.entry.paper,
+            "variant": self.entry.variant,
+            "pages": self.entry.pages,
+            "readability": self.reading.as_dict() if self.reading else None,
+            "print": self.print.as_dict() if self.print else None,
+            "findings": [f.as_dict() for f in self.findings],
+        }
 
 
 def display(project: Project, path: Path) -> str:
@@ -61,29 +67,39 @@ class Marks:
         return marked_texts(self._builder.render_html(job))
 
 
-def _text_checks(project: Project, job: Job, text: str, first_page: str,
-                 result: DocumentResult, marked: Callable[[], dict[str, str]]) -> None:
+def _text_checks(
+    project: Project,
+    job: Job,
+    text: str,
+    first_page: str,
+    result: DocumentResult,
+    marked: Callable[[], dict[str, str]],
+) -> None:
     """The governance checks the job's plan row asks for, on a built file's text."""
     where, path, topics = result.location, job.output, list(job.topics)
     checks = job.spec.applied_checks
     if "status" in checks or "status-text" in checks:
-        result.findings += governance.check_status(text, topics, "status-text" in checks,
-                                                   where, path)
+        result.findings += governance.check_status(
+            text, topics, "status-text" in checks, where, path
+        )
     if "artefacts" in checks:
-        result.findings += governance.check_artefacts(text, project, topics, where, path,
-                                                      job.spec.audience)
+        result.findings += governance.check_artefacts(
+            text, project, topics, where, path, job.spec.audience
+        )
     if "main-message" in checks:
         result.findings += governance.check_main_message(first_page, topics[0], where, path)
     if "call-to-action" in checks:
         wanted = marked().get("call-to-action")
         result.findings += governance.check_call_to_action(text, wanted, where, path)
     if "safety" in checks:
-        result.findings += governance.check_safety(first_page, text, project.theme.safety,
-                                                   where, path)
+        result.findings += governance.check_safety(
+            first_page, text, project.theme.safety, where, path
+        )
 
 
-def _check_pdf(project: Project, job: Job, result: DocumentResult, path: Path,
-               marks: Marks) -> None:
+def _check_pdf(
+    project: Project, job: Job, result: DocumentResult, path: Path, marks: Marks
+) -> None:
     facts = read_pdf(path)
     where, audience = result.location, job.spec.audience
     text = " ".join(as_sentence(u) for u in facts.prose_units())
@@ -91,15 +107,16 @@ def _check_pdf(project: Project, job: Job, result: DocumentResult, path: Path,
     result.reading = readability.text_reading(job.output, where, audience, text, limit)
     result.findings += readability.findings([result.reading])
     if "print" in job.spec.applied_checks:
-        result.print, found = check_print(facts, result.entry, job.spec.max_pages, where,
-                                          project.theme.organisation.name)
+        result.print, found = check_print(
+            facts, result.entry, job.spec.max_pages, where, project.theme.organisation.name
+        )
         result.findings += found
     result.findings += check_accessibility(facts, where, result.entry)
     # every PDF: a draft shows the draft mark on every page, an approved one on none
-    result.findings += governance.check_draft_marks(facts.page_text, result.entry.approval,
-                                                    where, job.output)
-    _text_checks(project, job, facts.text, facts.first_page_text(), result,
-                 lambda: marks.of(job))
+    result.findings += governance.check_draft_marks(
+        facts.page_text, result.entry.approval, where, job.output
+    )
+    _text_checks(project, job, facts.text, facts.first_page_text(), result, lambda: marks.of(job))
 
 
 def _check_html(project: Project, job: Job, result: DocumentResult, path: Path) -> None:
@@ -125,13 +142,14 @@ def _check_pptx(job: Job, result: DocumentResult, path: Path) -> None:
     slides = read_deck(path)
     result.findings += check_deck(slides, result.location, result.entry)
     if "status" in job.spec.applied_checks:  # the status, like every other output
-        result.findings += governance.check_status(" ".join(s.text for s in slides),
-                                                   list(job.topics), False, result.location,
-                                                   job.output)
+        result.findings += governance.check_status(
+            " ".join(s.text for s in slides), list(job.topics), False, result.location, job.output
+        )
 
 
-def check_document(project: Project, outdir: Path, job: Job, entry: ManifestEntry,
-                   marks: Marks | None = None) -> DocumentResult:
+def check_document(
+    project: Project, outdir: Path, job: Job, entry: ManifestEntry, marks: Marks | None = None
+) -> DocumentResult:
     path = outdir / entry.path
     result = DocumentResult(entry, Location(display(project, path)))
     try:
@@ -142,15 +160,26 @@ def check_document(project: Project, outdir: Path, job: Job, entry: ManifestEntr
         elif entry.format == "html":
             _check_html(project, job, result, path)
     except DamagedOutput as e:  # truncated or overwritten: a finding, never a traceback
-        result.findings = [finding("build", result.location, "",
-                                   f"the file is damaged and cannot be read ({e.why})",
-                                   e.hint, document=entry.path)]
+        result.findings = [
+            finding(
+                "build",
+                result.location,
+                "",
+                f"the file is damaged and cannot be read ({e.why})",
+                e.hint,
+                document=entry.path,
+            )
+        ]
     return result
 
 
-def check_documents(project: Project, outdir: Path, jobs: list[Job],
-                    entries: dict[str, ManifestEntry]) -> list[DocumentResult]:
+def check_documents(
+    project: Project, outdir: Path, jobs: list[Job], entries: dict[str, ManifestEntry]
+) -> list[DocumentResult]:
     """Check every selected job's built file (jobs without one are skipped)."""
     marks = Marks(project)
-    return [check_document(project, outdir, job, entries[job.output], marks) for job in jobs
-            if job.output in entries and (outdir / job.output).is_file()]
+    return [
+        check_document(project, outdir, job, entries[job.output], marks)
+        for job in jobs
+        if job.output in entries and (outdir / job.output).is_file()
+    ]

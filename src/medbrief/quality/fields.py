@@ -75,10 +75,13 @@ def _raw(topic: Topic) -> Iterator[tuple]:
 
 def topic_fields(topic: Topic) -> list[TextField]:
     """Every shown text of ``topic`` in reading order, Markdown reduced to text."""
-    return [TextField(topic.id, path, register, md_plain(text), prose)
-            for path, register, text, prose in _raw(topic)]
+    return [
+        TextField(topic.id, path, register, md_plain(text), prose)
+        for path, register, text, prose in _raw(topic)
+    ]
 
 
 def all_fields(project: Project) -> list[TextField]:
-    return [f for topic_id in sorted(project.topics)
-            for f in topic_fields(project.topics[topic_id])]
+    return [
+        f for topic_id in sorted(project.topics) for f in topic_fields(project.topics[topic_id])
+    ]

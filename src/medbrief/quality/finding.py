@@ -24,13 +24,28 @@ class Finding(Problem):
 
     def as_dict(self) -> dict[str, object]:
         loc = self.location
-        return {"severity": self.severity, "gate": self.gate, "document": self.document,
-                "file": loc.path, "line": loc.line, "column": loc.col, "field": self.field,
-                "message": self.message, "hint": self.hint}
+        return {
+            "severity": self.severity,
+            "gate": self.gate,
+            "document": self.document,
+            "file": loc.path,
+            "line": loc.line,
+            "column": loc.col,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
 
-def finding(gate: str, location: Location, field: str, message: str, hint: str = "",
-            severity: str = ERROR, document: str = "") -> Finding:
+def finding(
+    gate: str,
+    location: Location,
+    field: str,
+    message: str,
+    hint: str = "",
+    severity: str = ERROR,
+    document: str = "",
+) -> Finding:
     """Keyword-light constructor used by every gate."""
     return Finding(location, field, message, hint, severity, gate, document)
 

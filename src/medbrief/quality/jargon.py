@@ -49,10 +49,17 @@ def load_terms(project: Project) -> tuple[list[Term], list[Finding]]:
     """
     if project.jargon is None:
         display = f"content/{JARGON_FILE}"
-        return [], [finding(GATE, Location(display), "", "no jargon list: medical terms in "
-                            "plain text cannot be checked against the glossary",
-                            f"add {display} with `terms:` (see README.md, “Quality gates”)",
-                            WARNING)]
+        return [], [
+            finding(
+                GATE,
+                Location(display),
+                "",
+                "no jargon list: medical terms in "
+                "plain text cannot be checked against the glossary",
+                f"add {display} with `terms:` (see README.md, “Quality gates”)",
+                WARNING,
+            )
+        ]
     return [Term(t.term, (t.term, *t.also)) for t in project.jargon.terms], []
 
 
@@ -67,18 +74,28 @@ def _covered(term: Term, keys: set[str], spans: list[tuple[int, int]], m: re.Mat
     return any(a <= m.start() and m.end() <= b for a, b in spans)
 
 
-def _field_findings(project: Project, field: TextField, terms: list[Term], keys: set[str],
-                    glossary: re.Pattern[str] | None) -> list[Finding]:
+def _field_findings(
+    project: Project,
+    field: TextField,
+    terms: list[Term],
+    keys: set[str],
+    glossary: re.Pattern[str] | None,
+) -> list[Finding]:
     spans = [m.span() for m in glossary.finditer(field.text)] if glossary else []
     out = []
     for term in terms:
         m = term.pattern.search(field.text)
         if m and not _covered(term, keys, spans, m):
-            out.append(finding(
-                GATE, project.locate(field.topic, field.path), field.name,
-                f"medical term “{m.group()}” has no glossary entry",
-                f"add “{term.name}” to the glossary with a plain definition "
-                "(or list this spelling under `also:`), or use an everyday word"))
+            out.append(
+                finding(
+                    GATE,
+                    project.locate(field.topic, field.path),
+                    field.name,
+                    f"medical term “{m.group()}” has no glossary entry",
+                    f"add “{term.name}” to the glossary with a plain definition "
+                    "(or list this spelling under `also:`), or use an everyday word",
+                )
+            )
     return out
 
 

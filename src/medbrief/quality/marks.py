@@ -10,8 +10,21 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 ATTRIBUTE = "data-check"
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class _Marks(HTMLParser):

@@ -23,9 +23,30 @@ from pdfminer.psparser import PSException
 
 from ..errors import DamagedOutput
 
-BLOCK_TAGS = frozenset({"P", "H", "H1", "H2", "H3", "H4", "H5", "H6", "LBody", "Lbl", "TH",
-                        "TD", "Caption", "Figure", "Note", "BlockQuote", "Title", "TOCI",
-                        "Formula", "Form"})
+BLOCK_TAGS = frozenset(
+    {
+        "P",
+        "H",
+        "H1",
+        "H2",
+        "H3",
+        "H4",
+        "H5",
+        "H6",
+        "LBody",
+        "Lbl",
+        "TH",
+        "TD",
+        "Caption",
+        "Figure",
+        "Note",
+        "BlockQuote",
+        "Title",
+        "TOCI",
+        "Formula",
+        "Form",
+    }
+)
 PROSE_SKIP = frozenset({"Lbl", "Figure", "Formula", "Form"})
 """Blocks left out of the readable text: list bullets and the insides of figures."""
 MARGIN_BAND = 0.08
@@ -123,8 +144,11 @@ class _TreeWalker:
     def __init__(self, pdf: pikepdf.Pdf):
         root = pdf.Root.get("/StructTreeRoot")
         self.root = root
-        self.roles = {str(k)[1:]: _name(v) for k, v in (root.get("/RoleMap") or {}).items()} \
-            if root is not None else {}
+        self.roles = (
+            {str(k)[1:]: _name(v) for k, v in (root.get("/RoleMap") or {}).items()}
+            if root is not None
+            else {}
+        )
         self.pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
         self.tags = Tags()
 
@@ -145,7 +169,7 @@ class _TreeWalker:
         return self.tags
 
     def kids(self, k, page: int | None, block: int | None) -> None:
-        for kid in (k if isinstance(k, pikepdf.Array) else [k] if k is not None else []):
+        for kid in k if isinstance(k, pikepdf.Array) else [k] if k is not None else []:
             self.kid(kid, page, block)
 
     def kid(self, kid, page: int | None, block: int | None) -> None:
@@ -199,8 +223,12 @@ def _fonts(resources, seen: set) -> Iterator[tuple[str, bool]]:
 
 def unembedded_fonts(pdf: pikepdf.Pdf) -> list[str]:
     seen: set = set()
-    names = [name for page in pdf.pages
-             for name, ok in _fonts(page.obj.get("/Resources"), seen) if not ok]
+    names = [
+        name
+        for page in pdf.pages
+        for name, ok in _fonts(page.obj.get("/Resources"), seen)
+        if not ok
+    ]
     return sorted(set(names))
 
 
@@ -218,8 +246,16 @@ def _chars(plumber, tags: Tags, tagged: bool) -> Iterator[Char]:
                 block = tags.mcids.get((i, ch.get("mcid")))
             else:
                 block = None if _in_margin(ch, page.height) else -1
-            yield Char(i, ch["text"], round(float(ch["size"]), 1), str(ch["fontname"]),
-                       float(ch["top"]), float(ch["x0"]), float(ch["x1"]), block)
+            yield Char(
+                i,
+                ch["text"],
+                round(float(ch["size"]), 1),
+                str(ch["fontname"]),
+                float(ch["top"]),
+                float(ch["x0"]),
+                float(ch["x1"]),
+                block,
+            )
 
 
 def _gap(prev: Char | None, ch: Char) -> bool:
@@ -245,12 +281,26 @@ def _fill_blocks(chars: list[Char], blocks: list[Block]) -> None:
 
 
 def _untagged_blocks(plumber) -> list[Block]:
-    return [Block("P", i, [para]) for i, page in enumerate(plumber.pages)
-            for para in re.split(r"\n\s*\n", page.extract_text() or "") if para.strip()]
+    return [
+        Block("P", i, [para])
+        for i, page in enumerate(plumber.pages)
+        for para in re.split(r"\n\s*\n", page.extract_text() or "")
+        if para.strip()
+    ]
 
 
-DAMAGE = (pikepdf.PdfError, PDFException, PSException, ValueError, KeyError, IndexError,
-          TypeError, AttributeError, OSError, zlib.error)
+DAMAGE = (
+    pikepdf.PdfError,
+    PDFException,
+    PSException,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    OSError,
+    zlib.error,
+)
 """What reading a damaged PDF raises (pikepdf, pdfminer under pdfplumber, decoders)."""
 
 
@@ -283,15 +333,18 @@ def _read_pdf(path: Path) -> PdfFacts:
         return PdfFacts(
             path=path,
             page_sizes=[(float(p.width), float(p.height)) for p in plumber.pages],
-            chars=chars, blocks=blocks,
+            chars=chars,
+            blocks=blocks,
             page_text=[p.extract_text() or "" for p in plumber.pages],
             tagged="/StructTreeRoot" in root,
             marked=bool((root.get("/MarkInfo") or {}).get("/Marked", False)),
             lang=str(root.get("/Lang", "")).strip(),
             title=_title(pdf),
             display_doc_title=bool(prefs.get("/DisplayDocTitle", False)),
-            headings=tags.headings, figures_without_alt=tags.figures_without_alt,
-            unembedded_fonts=unembedded_fonts(pdf))
+            headings=tags.headings,
+            figures_without_alt=tags.figures_without_alt,
+            unembedded_fonts=unembedded_fonts(pdf),
+        )
 
 
 def _title(pdf: pikepdf.Pdf) -> str:
@@ -300,4 +353,3 @@ def _title(pdf: pikepdf.Pdf) -> str:
         return title
     with pdf.open_metadata() as meta:
         return str(meta.get("dc:title", "")).strip()
-

@@ -19,8 +19,13 @@ def check(project: Project) -> list[Finding]:
     for document in project.documents.values():
         for where, text in strings_in(document.data):
             if is_placeholder(text):
-                found.append(finding(
-                    GATE, document.locate(where), field_path(where),
-                    f"placeholder {text[:60]!r} not written yet",
-                    f"replace the {PLACEHOLDER} text with the real content"))
+                found.append(
+                    finding(
+                        GATE,
+                        document.locate(where),
+                        field_path(where),
+                        f"placeholder {text[:60]!r} not written yet",
+                        f"replace the {PLACEHOLDER} text with the real content",
+                    )
+                )
     return found

@@ -24,8 +24,12 @@ from .jargon import forms_pattern
 
 GATE = "promises"
 HINT = "say what is known, not what is hoped"
-THEME_PATIENT_TEXT = (("safety", "keep_treatment"), ("safety", "unproven_clinics"),
-                      ("safety", "find_a_trial"), ("disclaimers", "patient"))
+THEME_PATIENT_TEXT = (
+    ("safety", "keep_treatment"),
+    ("safety", "unproven_clinics"),
+    ("safety", "find_a_trial"),
+    ("disclaimers", "patient"),
+)
 """Theme fields a patient reads (every handout prints them)."""
 
 
@@ -37,26 +41,45 @@ def _hint(phrase: PromisePhrase) -> str:
     return f"{HINT}: {phrase.instead}" if phrase.instead else HINT
 
 
-def _hits(project: Project, key: str, path: tuple, name: str, text: str,
-          phrases: list[tuple[PromisePhrase, re.Pattern[str]]]) -> list[Finding]:
+def _hits(
+    project: Project,
+    key: str,
+    path: tuple,
+    name: str,
+    text: str,
+    phrases: list[tuple[PromisePhrase, re.Pattern[str]]],
+) -> list[Finding]:
     out = []
     for phrase, pattern in phrases:
         m = pattern.search(text)
         if m:
             where = project.documents[key].locate_match(path, pattern)
-            out.append(finding(GATE, where, name,
-                               f"“{m.group()}” reads as a promise in patient text",
-                               _hint(phrase), WARNING))
+            out.append(
+                finding(
+                    GATE,
+                    where,
+                    name,
+                    f"“{m.group()}” reads as a promise in patient text",
+                    _hint(phrase),
+                    WARNING,
+                )
+            )
     return out
 
 
 def check(project: Project) -> list[Finding]:
     """Every promise phrase in patient text, plus sample contact details in the theme."""
     if project.promises is None:
-        return [finding(GATE, Location(f"content/{PROMISES_FILE}"), "",
-                        "no promise list: patient text cannot be checked for promises",
-                        f"add content/{PROMISES_FILE} with `phrases:` (see content/README.md)",
-                        WARNING)]
+        return [
+            finding(
+                GATE,
+                Location(f"content/{PROMISES_FILE}"),
+                "",
+                "no promise list: patient text cannot be checked for promises",
+                f"add content/{PROMISES_FILE} with `phrases:` (see content/README.md)",
+                WARNING,
+            )
+        ]
     phrases = [(p, _pattern(p)) for p in project.promises.phrases]
     out: list[Finding] = []
     for topic in project.topics.values():
@@ -89,18 +112,27 @@ def sample_contacts(project: Project) -> list[Finding]:
     org = project.theme.organisation
     for key in ("contact", "feedback", "website"):
         text = getattr(org, key) or ""
-        found = [(f"the address “{m.group()}” uses a reserved example domain", m.group())
-                 for m in _EXAMPLE_DOMAIN.finditer(text)]
+        found = [
+            (f"the address “{m.group()}” uses a reserved example domain", m.group())
+            for m in _EXAMPLE_DOMAIN.finditer(text)
+        ]
         phone = sample_phone(text)
         if phone:
             found.append((f"the phone number “{phone}” is a row of zeros", phone))
         for what, words in found:
-            where = project.documents["theme"].locate_match(("organisation", key),
-                                                            re.compile(re.escape(words)))
-            out.append(finding(GATE, where,
-                               f"organisation.{key}",
-                               f"contact details look like a sample: {what}",
-                               "give the organisation's real contact details before any "
-                               "handout reaches a patient; a fictional helpline must never "
-                               "be printed", WARNING))
+            where = project.documents["theme"].locate_match(
+                ("organisation", key), re.compile(re.escape(words))
+            )
+            out.append(
+                finding(
+                    GATE,
+                    where,
+                    f"organisation.{key}",
+                    f"contact details look like a sample: {what}",
+                    "give the organisation's real contact details before any "
+                    "handout reaches a patient; a fictional helpline must never "
+                    "be printed",
+                    WARNING,
+                )
+            )
     return out

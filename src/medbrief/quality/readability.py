@@ -44,9 +44,15 @@ class Reading:
         return self.gated and self.limit is not None and self.result.grade > self.limit
 
     def as_dict(self) -> dict[str, object]:
-        return {"field": self.field, "location": str(self.location), "audience": self.audience,
-                "document": self.document, "limit": self.limit, "gated": self.gated,
-                **self.result.summary()}
+        return {
+            "field": self.field,
+            "location": str(self.location),
+            "audience": self.audience,
+            "document": self.document,
+            "limit": self.limit,
+            "gated": self.gated,
+            **self.result.summary(),
+        }
 
 
 def long_enough(result: Readability) -> bool:
@@ -60,14 +66,26 @@ def limit_for(project: Project, audience: str) -> float | None:
 def _field_reading(project: Project, field: TextField) -> Reading:
     audience = AUDIENCE[field.register]
     result = measure(field.text)
-    return Reading(field.name, project.locate(field.topic, field.path), audience, result,
-                   limit_for(project, audience), long_enough(result))
+    return Reading(
+        field.name,
+        project.locate(field.topic, field.path),
+        audience,
+        result,
+        limit_for(project, audience),
+        long_enough(result),
+    )
 
 
 def _whole_topic(project: Project, topic_id: str, fields: list[TextField]) -> Reading:
     text = " ".join(as_sentence(f.text) for f in fields)
-    return Reading(WHOLE_TOPIC, project.locate(topic_id, ()), "patient",
-                   measure(text), limit_for(project, "patient"), True)
+    return Reading(
+        WHOLE_TOPIC,
+        project.locate(topic_id, ()),
+        "patient",
+        measure(text),
+        limit_for(project, "patient"),
+        True,
+    )
 
 
 def content_readings(project: Project) -> list[Reading]:
@@ -80,8 +98,9 @@ def content_readings(project: Project) -> list[Reading]:
     return readings
 
 
-def text_reading(document: str, location: Location, audience: str, text: str,
-                 limit: float | None) -> Reading:
+def text_reading(
+    document: str, location: Location, audience: str, text: str, limit: float | None
+) -> Reading:
     """A reading of a built document's full text (always gated when a limit applies)."""
     return Reading("", location, audience, measure(text), limit, True, document)
 
@@ -92,10 +111,14 @@ def findings(readings: list[Reading]) -> list[Finding]:
 
 def _too_hard(r: Reading) -> Finding:
     res = r.result
-    message = (f"reading grade {res.grade:.1f} is above {r.limit:g} for {r.audience} text "
-               f"(Flesch–Kincaid; SMOG {res.smog:.1f}; {res.words} words in "
-               f"{len(res.sentences)} sentences)")
+    message = (
+        f"reading grade {res.grade:.1f} is above {r.limit:g} for {r.audience} text "
+        f"(Flesch–Kincaid; SMOG {res.smog:.1f}; {res.words} words in "
+        f"{len(res.sentences)} sentences)"
+    )
     hardest = "; ".join(quote(s) for s in res.hardest())
-    hint = (f"hardest sentences: {hardest}. Use sentences of about 15 words, common words, "
-            "and explain medical terms in the glossary")
+    hint = (
+        f"hardest sentences: {hardest}. Use sentences of about 15 words, common words, "
+        "and explain medical terms in the glossary"
+    )
     return finding(GATE, r.location, r.field, message, hint, document=r.document)

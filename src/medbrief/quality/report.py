@@ -38,8 +38,10 @@ class QualityReport:
     def as_dict(self) -> dict[str, object]:
         n = counts(self.findings)
         return {
-            "date": self.date.isoformat(), "project": str(self.project),
-            "output": str(self.outdir), "notes": self.notes,
+            "date": self.date.isoformat(),
+            "project": str(self.project),
+            "output": str(self.outdir),
+            "notes": self.notes,
             "counts": {s: n.get(s, 0) for s in (ERROR, WARNING, INFO)},
             "findings": [f.as_dict() for f in self.findings],
             "documents": [d.as_dict() for d in self.documents],
@@ -50,7 +52,6 @@ class QualityReport:
 
 def points(value: float | None) -> str:
     return f"{value:g}" if value else "-"
-
 
 
 # --- files ----------------------------------------------------------------------
@@ -75,12 +76,17 @@ th{background:#eef2f5}
 
 
 def _rows(rows: list[list[str]], header: list[str], classes: list[str] | None = None) -> str:
-    head = "".join(f"<th scope=\"col\">{html.escape(h)}</th>" for h in header)
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header)
     body = []
     for i, row in enumerate(rows):
         cls = f' class="{classes[i]}"' if classes else ""
-        body.append("<tr>" + "".join(f"<td{cls if j == 0 else ''}>{html.escape(c)}</td>"
-                                     for j, c in enumerate(row)) + "</tr>")
+        body.append(
+            "<tr>"
+            + "".join(
+                f"<td{cls if j == 0 else ''}>{html.escape(c)}</td>" for j, c in enumerate(row)
+            )
+            + "</tr>"
+        )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
@@ -88,34 +94,59 @@ def _findings_html(findings: list[Finding]) -> str:
     if not findings:
         return "<p>No findings.</p>"
     rows = [[f.severity, f.gate, str(f.location), f.field, f.message, f.hint] for f in findings]
-    return _rows(rows, ["severity", "gate", "where", "field", "message", "hint"],
-                 [f.severity for f in findings])
+    return _rows(
+        rows,
+        ["severity", "gate", "where", "field", "message", "hint"],
+        [f.severity for f in findings],
+    )
 
 
 def _documents_html(report: QualityReport) -> str:
     rows = []
     for d in report.documents:
         r, p = d.reading, d.print
-        rows.append([d.entry.path, str(d.entry.pages),
-                     f"{r.result.grade:.1f}" if r else "-", f"{r.result.smog:.1f}" if r else "-",
-                     points(p.body_size if p else None), points(p.smallest_size if p else None),
-                     str(len(d.findings))])
-    return _rows(rows, ["document", "pages", "FK grade", "SMOG", "body", "smallest",
-                        "findings"])
+        rows.append(
+            [
+                d.entry.path,
+                str(d.entry.pages),
+                f"{r.result.grade:.1f}" if r else "-",
+                f"{r.result.smog:.1f}" if r else "-",
+                points(p.body_size if p else None),
+                points(p.smallest_size if p else None),
+                str(len(d.findings)),
+            ]
+        )
+    return _rows(rows, ["document", "pages", "FK grade", "SMOG", "body", "smallest", "findings"])
 
 
 def _readability_html(report: QualityReport) -> str:
-    rows = [[str(r.location), r.field, r.audience, f"{r.result.grade:.1f}",
-             f"{r.result.smog:.1f}", str(r.result.words),
-             "yes" if r.gated and r.limit is not None else "no"]
-            for r in report.content.readings]
+    rows = [
+        [
+            str(r.location),
+            r.field,
+            r.audience,
+            f"{r.result.grade:.1f}",
+            f"{r.result.smog:.1f}",
+            str(r.result.words),
+            "yes" if r.gated and r.limit is not None else "no",
+        ]
+        for r in report.content.readings
+    ]
     return _rows(rows, ["where", "field", "audience", "FK grade", "SMOG", "words", "gated"])
 
 
 def _contrast_html(report: QualityReport) -> str:
-    rows = [[m.pair.foreground, m.pair.background, m.pair.use, f"{m.ratio:.2f}:1",
-             f"{m.pair.minimum:g}:1", "pass" if m.ok else "FAIL"]
-            for m in report.content.contrast]
+    rows = [
+        [
+            m.pair.foreground,
+            m.pair.background,
+            m.pair.use,
+            f"{m.ratio:.2f}:1",
+            f"{m.pair.minimum:g}:1",
+            "pass" if m.ok else "FAIL",
+        ]
+        for m in report.content.contrast
+    ]
     return _rows(rows, ["foreground", "background", "used for", "ratio", "needs", "result"])
 
 
@@ -123,7 +154,7 @@ def render_html(report: QualityReport) -> str:
     n = counts(report.findings)
     notes = "".join(f"<p>{html.escape(note)}</p>" for note in report.notes)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         "<title>medbrief quality report</title>"
         f"<style>{CSS}</style></head><body><h1>medbrief quality report</h1>"
         f"<p>{html.escape(report.date.isoformat())} · {html.escape(str(report.project))} · "
@@ -131,7 +162,8 @@ def render_html(report: QualityReport) -> str:
         f"{notes}<h2>Findings</h2>{_findings_html(report.findings)}"
         f"<h2>Documents</h2>{_documents_html(report)}"
         f"<h2>Readability of the content</h2>{_readability_html(report)}"
-        f"<h2>Theme contrast (WCAG AA)</h2>{_contrast_html(report)}</body></html>\n")
+        f"<h2>Theme contrast (WCAG AA)</h2>{_contrast_html(report)}</body></html>\n"
+    )
 
 
 def write_html(report: QualityReport) -> Path:

@@ -47,7 +47,7 @@ def _cmu_syllables(word: str) -> int | None:
     lines, key = _cmu(), word + " "
     i = bisect.bisect_left(lines, key)
     if i < len(lines) and lines[i].startswith(key):
-        return sum(1 for p in lines[i][len(key):].split() if _STRESS.search(p))
+        return sum(1 for p in lines[i][len(key) :].split() if _STRESS.search(p))
     return None
 
 
@@ -146,9 +146,13 @@ class Readability:
         return [s for s in self.sentences if s in worst]
 
     def summary(self) -> dict[str, object]:
-        return {"grade": round(self.grade, 1), "smog": round(self.smog, 1),
-                "words": self.words, "sentences": len(self.sentences),
-                "long_words": self.polysyllables}
+        return {
+            "grade": round(self.grade, 1),
+            "smog": round(self.smog, 1),
+            "words": self.words,
+            "sentences": len(self.sentences),
+            "long_words": self.polysyllables,
+        }
 
 
 def measure_sentence(text: str) -> Sentence:

@@ -48,4 +48,8 @@ def _slides_pdf(context) -> Writer:
 
 
 REGISTRY: dict[str, Callable[..., Writer]] = {
-    "pdf": _pdf, "pptx": _pptx, "html": _html, "slides-pdf": _slides_pdf}
+    "pdf": _pdf,
+    "pptx": _pptx,
+    "html": _html,
+    "slides-pdf": _slides_pdf,
+}

@@ -23,10 +23,20 @@ def deck_style(project: Project, created: dt.datetime | None) -> DeckStyle:
         files = {"font_regular": checked.font_regular, "font_bold": checked.font_bold}
     master = checked.master
     return DeckStyle(
-        font=theme.fonts.deck, title_color=c.primary, text_color=c.text,
-        accent_color=c.accent, background_color=c.background, muted_color=c.muted,
-        table_header_fill=c.primary, table_header_text=c.on_primary,
-        table_band=c.box_background, master=master,
+        font=theme.fonts.deck,
+        title_color=c.primary,
+        text_color=c.text,
+        accent_color=c.accent,
+        background_color=c.background,
+        muted_color=c.muted,
+        table_header_fill=c.primary,
+        table_header_text=c.on_primary,
+        table_band=c.box_background,
+        master=master,
         layouts={**default_layouts(), **theme.layouts} if master else default_layouts(),
-        author=theme.organisation.name, language=theme.language, created=created,
-        asset_root=project.root, **files)
+        author=theme.organisation.name,
+        language=theme.language,
+        created=created,
+        asset_root=project.root,
+        **files,
+    )

@@ -25,9 +25,11 @@ class HtmlWriter:
         started = time.perf_counter()
         outside = outside_references(html)
         if outside:
-            raise RenderError("the page refers to files outside itself: "
-                              + "; ".join(r[:80] for r in outside[:5]),
-                              hint="web templates must inline their styles, fonts and images",
-                              location=Location(name))
+            raise RenderError(
+                "the page refers to files outside itself: "
+                + "; ".join(r[:80] for r in outside[:5]),
+                hint="web templates must inline their styles, fonts and images",
+                location=Location(name),
+            )
         data = html.encode("utf-8")
         return Rendered(data, 1, render_seconds=time.perf_counter() - started)

@@ -48,34 +48,49 @@ CACHE_STYLESHEETS = True
 # --- what WeasyPrint's messages mean ---------------------------------------------------------
 
 FATAL: tuple[tuple[str, str], ...] = (
-    (r"\.notdef glyph rendered for|Too many glyphs missing",
-     "a character no packaged font can draw would print as an empty box"),
-    (r"Failed to load image|Failed to render SVG image|Failed to load inline SVG",
-     "an image could not be loaded and would be missing"),
-    (r"Failed to load stylesheet|Unsupported stylesheet type",
-     "a stylesheet could not be loaded"),
-    (r"Font-face .* cannot be loaded|Unable to instantiate .* variable font|Unable to save emoji"
-     r"|Please install HarfBuzz version .* emoji",
-     "a font could not be loaded or used as asked"),
-    (r"Relative URI reference without a base URI|Malformed (base )?URL|Failed to load attachment",
-     "a reference could not be fetched"),
-    (r"Content discarded|No anchor #|Anchor defined twice",
-     "an internal link points nowhere"),
-    (r"Image .* has no required alt description|Missing required \"lang\" attribute",
-     "the PDF would fail accessibility (PDF/UA)"),
-    (r"Ignored `|Parse error|Invalid |Unknown |Unsupported |Missing |Empty |Error: |Deprecated `"
-     r"|Expected a media type|In counter style|Only strings|\"(string|element)\(|No source"
-     r"|Unable to compute|Subgrids|\"auto-fit\"|Baseline alignment|Inline grids"
-     r"|This row has more columns|@import rule",
-     "the template's CSS or HTML was not understood, so the page is not what it says"),
+    (
+        r"\.notdef glyph rendered for|Too many glyphs missing",
+        "a character no packaged font can draw would print as an empty box",
+    ),
+    (
+        r"Failed to load image|Failed to render SVG image|Failed to load inline SVG",
+        "an image could not be loaded and would be missing",
+    ),
+    (r"Failed to load stylesheet|Unsupported stylesheet type", "a stylesheet could not be loaded"),
+    (
+        r"Font-face .* cannot be loaded|Unable to instantiate .* variable font|Unable to save emoji"
+        r"|Please install HarfBuzz version .* emoji",
+        "a font could not be loaded or used as asked",
+    ),
+    (
+        r"Relative URI reference without a base URI|Malformed (base )?URL"
+        r"|Failed to load attachment",
+        "a reference could not be fetched",
+    ),
+    (r"Content discarded|No anchor #|Anchor defined twice", "an internal link points nowhere"),
+    (
+        r"Image .* has no required alt description|Missing required \"lang\" attribute",
+        "the PDF would fail accessibility (PDF/UA)",
+    ),
+    (
+        r"Ignored `|Parse error|Invalid |Unknown |Unsupported |Missing |Empty |Error: |Deprecated `"
+        r"|Expected a media type|In counter style|Only strings|\"(string|element)\(|No source"
+        r"|Unable to compute|Subgrids|\"auto-fit\"|Baseline alignment|Inline grids"
+        r"|This row has more columns|@import rule",
+        "the template's CSS or HTML was not understood, so the page is not what it says",
+    ),
 )
 """WeasyPrint messages that mean the PDF would be damaged: each fails the document."""
 
 HARMLESS: tuple[tuple[str, str], ...] = (
-    (r"Using fontTools instead of HarfBuzz-Subset",
-     ""),  # slower subsetting, same PDF: the build notes it once (environment.build_notes)
-    (r"Unable to subset \"[^\"]*\" with (HarfBuzz|fontTools)",
-     "a font was embedded whole (could not be subset): the file is bigger, the pages the same"),
+    (
+        r"Using fontTools instead of HarfBuzz-Subset",
+        "",
+    ),  # slower subsetting, same PDF: the build notes it once (environment.build_notes)
+    (
+        r"Unable to subset \"[^\"]*\" with (HarfBuzz|fontTools)",
+        "a font was embedded whole (could not be subset): the file is bigger, the pages the same",
+    ),
 )
 """WeasyPrint messages about a slower or bigger fallback with the same pages: never fatal.
 The second field, when not empty, is a warning shown for the document."""
@@ -276,8 +291,10 @@ class PdfWriter:
         self.fetcher = _Fetcher(self.safe)
         self.font_config = FontConfiguration()
         self.font_css = weasyprint.CSS(
-            string=fonts.font_face_css(context.families), font_config=self.font_config,
-            url_fetcher=self.fetcher)
+            string=fonts.font_face_css(context.families),
+            font_config=self.font_config,
+            url_fetcher=self.fetcher,
+        )
         self.base_url = context.root.as_uri() + "/"
         self.stylesheets = StylesheetCache(self.safe) if CACHE_STYLESHEETS else None
 
@@ -289,9 +306,11 @@ class PdfWriter:
             data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
         seconds = time.perf_counter() - started
         if self.safe.refused:
-            raise FetchError("refused to load " + "; ".join(self.safe.refused),
-                             hint="documents may only use files inside templates/ and content/",
-                             location=Location(name))
+            raise FetchError(
+                "refused to load " + "; ".join(self.safe.refused),
+                hint="documents may only use files inside templates/ and content/",
+                location=Location(name),
+            )
         fatal, notes = [], []
         for message in dict.fromkeys(logs.messages):
             verdict = classify(message)
@@ -300,11 +319,18 @@ class PdfWriter:
             elif verdict.why:
                 notes.append(f"{verdict.why} ({message})")
         if fatal:
-            raise RenderError("WeasyPrint reported: " + "; ".join(fatal),
-                              hint="fix the template or content it names",
-                              location=Location(name))
-        return Rendered(data, len(document.pages), warnings=list(dict.fromkeys(notes)),
-                        render_seconds=seconds, last_page_fill=_last_page_fill(document))
+            raise RenderError(
+                "WeasyPrint reported: " + "; ".join(fatal),
+                hint="fix the template or content it names",
+                location=Location(name),
+            )
+        return Rendered(
+            data,
+            len(document.pages),
+            warnings=list(dict.fromkeys(notes)),
+            render_seconds=seconds,
+            last_page_fill=_last_page_fill(document),
+        )
 
     def _render(self, html: str, name: str):
         try:
@@ -313,5 +339,4 @@ class PdfWriter:
                     string=html, base_url=self.base_url, url_fetcher=self.fetcher
                 ).render(stylesheets=[self.font_css], font_config=self.font_config)
         except (ValueError, OSError, weasyprint.urls.FatalURLFetchingError) as e:
-            raise RenderError(f"WeasyPrint could not render: {e}",
-                              location=Location(name)) from e
+            raise RenderError(f"WeasyPrint could not render: {e}", location=Location(name)) from e

@@ -30,8 +30,10 @@ class PptxContext:
 def moved_warning(field_of: Callable[[str], str | None], moved) -> str:
     """The build's warning for a title or subtitle moved into the body, naming its field."""
     where = field_of(moved.text) or "text written in the deck template"
-    return (f"{moved.slide.label}: the {moved.what} does not fit its box even at "
-            f"{moved.floor.pt:g} pt; {moved.how} ({where})")
+    return (
+        f"{moved.slide.label}: the {moved.what} does not fit its box even at "
+        f"{moved.floor.pt:g} pt; {moved.how} ({where})"
+    )
 
 
 class PptxWriter:
@@ -47,8 +49,12 @@ class PptxWriter:
         started = time.perf_counter()
         deck = parse_deck(html, name)
         title = plain(deck.slides[0].title) if deck.slides else name
-        style = replace(self.style, title=title, subject="Talk slides with speaker notes",
-                        keywords=", ".join(s.id or "" for s in deck.slides[:1]))
+        style = replace(
+            self.style,
+            title=title,
+            subject="Talk slides with speaker notes",
+            keywords=", ".join(s.id or "" for s in deck.slides[:1]),
+        )
         buffer, moved = io.BytesIO(), []
         slides = write_pptx(deck, style, buffer, moved)
         seconds = time.perf_counter() - started
