@@ -5,6 +5,7 @@ Each ends in a clear, located error or a bounded build: never a hang, never a tr
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
@@ -177,3 +178,28 @@ def test_time_limit_alarm_is_cleared_after_each_document(project):
     assert project.build().ok
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) is before
+
+
+def test_the_time_limit_never_raises_where_python_would_ignore_it():
+    """An alarm landing in a garbage-collector callback (hypothesis and pytest register
+    some) must not raise there: Python would print "Exception ignored" and carry on.  The
+    repeating alarm stops the document at the next place it can."""
+    from medbrief.errors import RenderError
+    from medbrief.pipeline import time_limit
+
+    slept = []
+
+    def slow_callback(phase, info):
+        if phase == "start" and not slept:
+            slept.append(True)
+            time.sleep(1.5)  # the first alarm (at 1 s) lands in here
+
+    gc.callbacks.append(slow_callback)
+    try:
+        started = time.perf_counter()
+        with pytest.raises(RenderError, match="took longer than 1 s"), time_limit(1, "x.pdf"):
+            gc.collect()
+            time.sleep(10)  # a later alarm stops it here
+        assert slept and time.perf_counter() - started < 9
+    finally:
+        gc.callbacks.remove(slow_callback)

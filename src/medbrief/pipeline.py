@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import os
 import resource
 import signal
@@ -194,7 +195,8 @@ def time_limit(seconds: float, name: str) -> Iterator[None]:
     def expired(signum, frame):
         if state["active"]:
             state["expired"] = True
-            raise error
+            if not _swallowed_here(frame):  # else the next alarm, RETRY_SECONDS later
+                raise error
 
     try:
         old = signal.signal(signal.SIGALRM, expired)
@@ -221,6 +223,18 @@ def time_limit(seconds: float, name: str) -> Iterator[None]:
 
 RETRY_SECONDS = 0.5
 """How often the time limit's alarm repeats after it first expires."""
+
+
+def _swallowed_here(frame) -> bool:
+    """Whether an exception raised at ``frame`` would be ignored by Python: inside a garbage
+    collector callback or a ``__del__`` method ("Exception ignored in …").  Raising there
+    stops nothing and only prints noise, so the time limit waits for its next alarm."""
+    callbacks = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in callbacks or frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def check_theme(project: Project) -> Path | None:
