@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from . import fonts
 from .errors import Location
+from .htmlspec import VOID_ELEMENTS as VOID
 from .safefile import read_file
 
 FONT_MIME = {".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2"}
@@ -115,21 +116,6 @@ def outside_references(html: str) -> list[str]:
 BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "dt", "dd", "th", "td", "figcaption"}
 SKIPPED = {"style", "script", "svg", "template"}
 """Not read as prose: styles, and diagrams (their steps are also written out as a list)."""
-VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
 
 
 class _Units(HTMLParser):

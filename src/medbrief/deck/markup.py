@@ -36,27 +36,14 @@ from medbrief.deck.model import (
 from medbrief.errors import TemplateError
 from medbrief.links import is_safe_link
 
+from ..htmlspec import VOID_ELEMENTS as VOID
+
 SUPPORTED = (
     '<section data-layout id>, <h1>/<h2> title, <p class="subtitle">, <p>, <ul>, <ol>, <li>, '
     "<em>, <strong>, <a href>, <table> with <thead>/<tbody>/<tr>/<th>/<td>, <img src alt>, "
     '<blockquote> with <cite>, <div class="columns"> with <div class="column"> and <h3>, '
     '<ol class="process" data-title>, <aside class="notes"> (see templates/README-slides.md)'
 )
-VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
 WRAPPERS = {"html", "body"}
 MAX_LEVEL = 4
 INLINE = {"em", "strong", "a"}

@@ -9,22 +9,9 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from ..htmlspec import VOID_ELEMENTS as VOID
+
 ATTRIBUTE = "data-check"
-VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
 
 
 class _Marks(HTMLParser):
