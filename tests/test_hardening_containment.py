@@ -306,3 +306,29 @@ def test_time_limit_holds_when_an_engine_swallows_the_alarm(
             f"medbrief: {result.job.output}: took longer than 1 s and was stopped"
         )
         assert not (project.out / result.job.output).exists()
+
+
+@pytest.mark.parametrize("swallow_all", [False, True])
+def test_time_limit_holds_in_a_worker_thread_as_dask_runs_tasks(project, monkeypatch, swallow_all):
+    """No alarm signal outside the main thread: a watchdog raises in the rendering thread."""
+    import threading
+
+    from medbrief.jobs import plan_jobs
+    from medbrief.pipeline import Builder, render_job
+
+    _swallowing_writer(monkeypatch, swallow_all, 30.0 if not swallow_all else 3.0)
+    project.plan["quality"] = {"time_limit_seconds": "1"}
+    loaded = project.load()
+    builder = Builder(loaded)
+    job = next(j for j in plan_jobs(loaded) if j.format == "pdf")
+    found = {}
+
+    def task():
+        found["rendition"] = render_job(builder, job)
+
+    thread = threading.Thread(target=task)
+    thread.start()
+    thread.join(15)
+    assert not thread.is_alive()
+    assert str(found["rendition"].error).startswith(f"{job.output}: took longer than 1 s")
+    assert threading.active_count() == 1  # the watchdog is gone

@@ -218,3 +218,56 @@ def test_check_decides_staleness_by_fingerprint_not_file_times(small, tmp_path):
     )
     project = load_project(small.root)
     assert {j.output for j in outdated_jobs(project, out, plan_jobs(project))} == SUMMARIES
+
+
+def test_a_build_with_nothing_to_do_never_loads_the_pdf_engine(small, tmp_path):
+    """The machine check (which imports WeasyPrint, half a second) runs only before rendering."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-X", "importtime", "build.py", "--project", str(small.root)]
+    cmd += ["-o", str(out), "-q", "--no-check"]
+
+    def imported() -> set[str]:
+        run = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).parents[1])
+        assert run.returncode == 0, run.stderr[-2000:]
+        return {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()}
+
+    assert "weasyprint" in imported()  # rendering PDFs loads it
+    assert not {"weasyprint", "pdfplumber", "pikepdf"} & imported()  # nothing to do
+
+
+def test_render_order_puts_the_costliest_documents_first_and_keeps_plan_order_otherwise(small):
+    from medbrief.jobs import render_order
+
+    jobs = plan_jobs(load_project(small.root))
+    ordered = render_order(jobs)
+    assert sorted(j.output for j in ordered) == sorted(j.output for j in jobs)
+    assert ordered[0].output in BRIEFING  # the one document covering both topics
+    rest = [j for j in ordered[1:]]
+    assert rest == [j for j in jobs if j.output not in BRIEFING]  # stable: plan order
+
+
+def test_the_manifest_is_written_in_batches_and_lists_every_document(small, tmp_path, monkeypatch):
+    from medbrief import pipeline
+
+    writes = []
+    real = pipeline.write_manifest
+
+    def counting(outdir, new):
+        writes.append([e.path for e in new])
+        return real(outdir, new)
+
+    monkeypatch.setattr(pipeline, "write_manifest", counting)
+    monkeypatch.setattr(pipeline, "MANIFEST_EVERY_SECONDS", 3600.0)
+    out = tmp_path / "out"
+    assert rebuilt(small, out) == ALL
+    # the first document is listed at once, the rest together at the end (then the final check)
+    assert [len(w) for w in writes if w] == [1, len(ALL) - 1]
+    entries = json.loads((out / MANIFEST).read_text())["files"]
+    assert {e["path"] for e in entries} == ALL
+    monkeypatch.setattr(pipeline, "MANIFEST_EVERY_SECONDS", 0.0)
+    writes.clear()
+    assert rebuilt(small, out, force=True) == ALL
+    assert [len(w) for w in writes if w] == [1] * len(ALL)  # every document at once

@@ -11,7 +11,6 @@ from . import environment
 from .cliopts import filters_from, outdir_from, print_load_warnings
 from .errors import SetupError, printable
 from .exitcodes import EXIT_FAILED, EXIT_OK
-from .jobs import Filters, plan_jobs
 from .loader import load_project
 from .model import DRAFT, DRAFT_MARK
 from .pipeline import BuildReport, JobResult, build, default_jobs
@@ -72,10 +71,11 @@ def print_error(console: Console, error, debug: bool = False) -> None:
         console.print(f"[red]error[/red]: {escape(str(problem))}", soft_wrap=True)
 
 
-def check_machine(project, filters: Filters, console: Console, *, quiet: bool) -> None:
-    """Once per build that makes PDFs: refuse when the PDF engine cannot work here (SetupError
-    with the fix), else note what this machine costs the build (HarfBuzz-Subset missing)."""
-    if not any(job.format == "pdf" for job in plan_jobs(project, filters)):
+def check_machine(jobs: list, console: Console, *, quiet: bool) -> None:
+    """Once per build that renders PDFs: refuse when the PDF engine cannot work here
+    (SetupError with the fix), else note what this machine costs the build (HarfBuzz-Subset
+    missing).  Called with the jobs to render, so a build with nothing to do skips it."""
+    if not any(job.format == "pdf" for job in jobs):
         return
     for blocker in environment.pdf_blockers():
         raise SetupError(
@@ -134,7 +134,6 @@ def run_build(args, console: Console) -> int:
 
         if not content_gate(project, console, strict=args.strict, quiet=args.quiet):
             return EXIT_FAILED
-    check_machine(project, filters_from(args), console, quiet=args.quiet)
     out = outdir_from(args, root)
     # no refresh thread: worker processes are forked from this one, which must have one thread
     with Progress(
@@ -148,6 +147,7 @@ def run_build(args, console: Console) -> int:
         disable=args.quiet,
     ) as bar:
         task = bar.add_task("Building", total=None)
+        shown: set[str] = set()  # documents whose error is printed
 
         def progress(done, total, result, job):
             what = "Up to date" if result is not None and result.up_to_date else "Built"
@@ -155,6 +155,8 @@ def run_build(args, console: Console) -> int:
             bar.refresh()
             if result is not None:
                 _print_result(console, result, args.debug)
+                if result.error:
+                    shown.add(job.output)
 
         def waiting(message):
             bar.update(task, description="Waiting for another build")
@@ -171,12 +173,16 @@ def run_build(args, console: Console) -> int:
             force=args.force,
             jobs=args.jobs if args.jobs is not None else default_jobs(),
             scheduler=args.scheduler,
+            before_render=lambda todo: check_machine(todo, console, quiet=args.quiet),
         )
     if not args.quiet:
         Console(emoji=False).print(summary_table(report))
     if not report.results:
         console.print("[yellow]nothing matched the filters[/yellow]")
         return EXIT_FAILED
+    for result in report.failures:  # failed after it was shown (its manifest line)
+        if result.job.output not in shown:
+            print_error(console, result.error, args.debug)
     if report.manifest_error:
         print_error(console, report.manifest_error, args.debug)
     failed = len(report.failures)

@@ -1,7 +1,8 @@
 """Fingerprints: one digest of everything a document is made from.
 
-:func:`fingerprint` is the one public function: ``fingerprint(project, job)`` returns a hex
-SHA-256 over the named parts that :func:`fingerprint_parts` lists for that job:
+:func:`fingerprints` is the public function: ``fingerprints(project, jobs)`` returns, for each
+job, a hex SHA-256 over the named parts that :func:`fingerprint_parts` lists for it
+(:func:`fingerprint` is the same for one job):
 
 - ``topics``: the bytes of the topic files the job covers (and no other topic's);
 - ``plan``: the job's own row of ``content/documents.yaml``, the plan's settings outside
@@ -116,15 +117,33 @@ def _tree(folder: Path) -> list[Path]:
 _CSS_REF = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|url\(\s*['"]?([^'")\s]+)""")
 
 
-def _template_refs(templates_dir: Path, name: str, source: str) -> tuple[set[str], set[str], bool]:
-    """Templates and ``asset()`` files a template names; True when a name is not literal."""
+_refs: dict[tuple[str, str], tuple[frozenset[str], frozenset[str], bool]] = {}
+
+
+def _template_refs(name: str, source: str) -> tuple[frozenset[str], frozenset[str], bool]:
+    """Templates and ``asset()`` files a template names; True when a name is not literal.
+    Parsed once per process for each template text (many jobs share a template)."""
+    found = _refs.get((name, source))
+    if found is None:
+        found = _refs[(name, source)] = _parse_refs(name, source)
+    return found
+
+
+@functools.cache
+def _parser():
+    import jinja2
+
+    return jinja2.Environment()
+
+
+def _parse_refs(name: str, source: str) -> tuple[frozenset[str], frozenset[str], bool]:
     import jinja2
     from jinja2 import meta, nodes
 
     try:
-        tree = jinja2.Environment().parse(source, name)
+        tree = _parser().parse(source, name)
     except jinja2.TemplateSyntaxError:
-        return set(), set(), True  # the build reports the error; count everything meanwhile
+        return frozenset(), frozenset(), True  # the build reports it; count everything meanwhile
     templates, dynamic = set(), False
     for ref in meta.find_referenced_templates(tree):
         if ref is None:
@@ -139,7 +158,7 @@ def _template_refs(templates_dir: Path, name: str, source: str) -> tuple[set[str
                 assets.add(arg.value)
             else:
                 dynamic = True
-    return templates, assets, dynamic
+    return frozenset(templates), frozenset(assets), dynamic
 
 
 def _small_text(path: Path) -> str | None:
@@ -184,7 +203,7 @@ def template_files(project: Project, template: str) -> list[Path]:
         source = _small_text(path)
         if source is None:
             continue
-        templates, assets, dyn = _template_refs(tdir, name, source)
+        templates, assets, dyn = _template_refs(name, source)
         dynamic |= dyn
         todo += sorted(templates - seen)
         for asset in assets:
@@ -264,20 +283,38 @@ def _content_digest(project: Project) -> str:
 
 def fingerprint_parts(project: Project, job: Job) -> dict[str, str]:
     """The digest of each part ``job``'s document depends on (see the module docstring)."""
+    return _parts(project, job, _shared_parts(project))
+
+
+def _shared_parts(project: Project) -> dict[str, str]:
+    """The parts every job of a project shares, worked out once per call of :func:`fingerprints`."""
     return {
-        "topics": _files_digest(project.root, [project.files[t.id] for t in job.topics]),
-        "plan": _plan_digest(project, job),
         "content": _content_digest(project),
-        "templates": _files_digest(project.root, template_files(project, job.spec.template)),
         "fonts": _fonts_digest(),
         "software": _software_digest(),
     }
 
 
+def _parts(project: Project, job: Job, shared: dict[str, str]) -> dict[str, str]:
+    return {
+        "topics": _files_digest(project.root, [project.files[t.id] for t in job.topics]),
+        "plan": _plan_digest(project, job),
+        "templates": _files_digest(project.root, template_files(project, job.spec.template)),
+        **shared,
+    }
+
+
+def fingerprints(project: Project, jobs: Iterable[Job]) -> dict[str, str]:
+    """Each job's fingerprint by output path: hex SHA-256 of everything its document is made
+    from.  Equal fingerprints (and an unchanged file) mean rebuilding would write the same
+    document.  The parts jobs share are hashed once for the whole list."""
+    shared = _shared_parts(project)
+    return {job.output: _hash(sorted(_parts(project, job, shared).items())) for job in jobs}
+
+
 def fingerprint(project: Project, job: Job) -> str:
-    """Hex SHA-256 of everything ``job``'s document is made from: equal fingerprints (and an
-    unchanged file) mean rebuilding would write the same document."""
-    return _hash(sorted(fingerprint_parts(project, job).items()))
+    """One job's fingerprint (see :func:`fingerprints`)."""
+    return fingerprints(project, [job])[job.output]
 
 
-__all__ = ["fingerprint", "fingerprint_parts", "template_files", "file_digest"]
+__all__ = ["fingerprint", "fingerprints", "fingerprint_parts", "template_files", "file_digest"]

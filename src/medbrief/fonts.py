@@ -14,8 +14,8 @@ import importlib
 import os
 import tempfile
 from dataclasses import dataclass
+from html import escape  # (not xml.sax.saxutils: it imports urllib.request, 20 ms)
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 PACKAGES = {
     "Atkinson Hyperlegible": "fontpkg_atkinson_hyperlegible",

@@ -16,9 +16,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import math
 import os
 import resource
 import signal
+import threading
 import time
 import traceback
 import uuid
@@ -39,8 +41,8 @@ from .errors import (
     RenderError,
     UsageError,
 )
-from .fingerprint import fingerprint
-from .jobs import Filters, Job, plan_jobs
+from .fingerprint import fingerprints as fingerprint_all
+from .jobs import Filters, Job, plan_jobs, render_order
 from .loader import Project, load_project
 from .model import (
     COMPARISON_ROWS,
@@ -180,16 +182,29 @@ def allowed_folders(project: Project) -> list[Path]:
 
 @contextlib.contextmanager
 def time_limit(seconds: float, name: str) -> Iterator[None]:
-    """Abort a document that runs longer than ``seconds`` (main thread only)."""
-    if seconds <= 0 or os.name != "posix" or signal.getsignal(signal.SIGALRM) is None:
+    """Abort a document that runs longer than ``seconds``: by an alarm signal in the main
+    thread; in any other thread (a Dask worker runs tasks in threads) by a watchdog that
+    raises in the rendering thread.  Either way the exception arrives between two Python
+    steps, so a document stuck inside one long C call is stopped when that call returns."""
+    if seconds <= 0:
         yield
         return
-
     error = RenderError(
         f"took longer than {seconds:g} s and was stopped",
         hint="raise quality.time_limit_seconds in content/documents.yaml, or shorten the document",
         location=Location(name),
     )
+    main = threading.current_thread() is threading.main_thread()
+    if main and os.name == "posix" and signal.getsignal(signal.SIGALRM) is not None:
+        with _alarm(seconds, error):
+            yield
+    else:
+        with _watchdog(seconds, error):
+            yield
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float, error: RenderError) -> Iterator[None]:
     state = {"active": True, "expired": False}
 
     def expired(signum, frame):
@@ -198,11 +213,7 @@ def time_limit(seconds: float, name: str) -> Iterator[None]:
             if not _swallowed_here(frame):  # else the next alarm, RETRY_SECONDS later
                 raise error
 
-    try:
-        old = signal.signal(signal.SIGALRM, expired)
-    except ValueError:  # not the main thread
-        yield
-        return
+    old = signal.signal(signal.SIGALRM, expired)
     # The alarm repeats every RETRY_SECONDS: an engine that catches the first exception
     # (a broad ``except Exception`` inside it) is interrupted again until it gives up.
     signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
@@ -218,6 +229,52 @@ def time_limit(seconds: float, name: str) -> Iterator[None]:
                 continue
         signal.signal(signal.SIGALRM, old)
     if state["expired"]:  # the engine swallowed every alarm but finished late: still refused
+        raise error
+
+
+class _TimeUp(Exception):
+    """Raised in a rendering thread by its watchdog (an exception class, as CPython needs)."""
+
+
+@contextlib.contextmanager
+def _watchdog(seconds: float, error: RenderError) -> Iterator[None]:
+    import ctypes
+
+    set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    set_async.argtypes = (ctypes.c_ulong, ctypes.py_object)
+    target, lock, done = threading.get_ident(), threading.Lock(), threading.Event()
+    state = {"active": True, "expired": False}
+
+    def watch() -> None:
+        if done.wait(seconds):
+            return
+        while True:  # again every RETRY_SECONDS, like the alarm, until the block ends
+            with lock:
+                if not state["active"]:
+                    return
+                state["expired"] = True
+                set_async(target, _TimeUp)
+            if done.wait(RETRY_SECONDS):
+                return
+
+    watcher = threading.Thread(target=watch, name="medbrief-time-limit", daemon=True)
+    watcher.start()
+    try:
+        yield
+    except _TimeUp:
+        raise error from None
+    finally:
+        while True:  # disarm; an exception already on its way is withdrawn
+            try:
+                with lock:
+                    state["active"] = False
+                    set_async(target, ctypes.py_object())
+                break
+            except _TimeUp:
+                continue
+        done.set()
+        watcher.join()
+    if state["expired"]:  # the engine swallowed every exception but finished late
         raise error
 
 
@@ -497,23 +554,51 @@ def render_job(builder: Builder, job: Job, write_html: bool = False) -> Renditio
     return result
 
 
-def record_result(outdir: Path, result: JobResult) -> JobResult:
-    """Add a written document to the manifest; a failure (a full disk between the document
-    and its manifest line) becomes that document's error and the build goes on."""
-    if result.entry is None:
-        return result
-    try:
-        write_manifest(outdir, [result.entry])
-    except MedbriefError as e:
-        result.error = OutputError(
-            "written, but manifest.json was not updated: "
-            + (f"{e.location}: {e.message}" if e.location else e.message),
-            hint=e.hint or "free some space; the next build brings the manifest up to date",
-            location=Location(result.job.output),
-        )
-    except Exception as e:  # noqa: BLE001
-        result.error = unexpected(result.job.output, "updating manifest.json", e)
-    return result
+MANIFEST_EVERY_SECONDS = 1.0
+"""How often a build rewrites manifest.json while documents arrive (and always at its end)."""
+
+
+class ManifestRecorder:
+    """Keeps manifest.json in step with the documents written, without rewriting it once per
+    document (which costs O(n²) over a batch of n).  A new entry is written at once when the
+    manifest was last written :data:`MANIFEST_EVERY_SECONDS` ago or more, else with a later one
+    or by :meth:`flush` at the end of the build (also on Ctrl-C).
+
+    A document written but not yet listed when the build is killed is safe: the next build
+    re-hashes the files in the folder (:func:`~medbrief.output.repair_manifest`) and, since
+    such an entry vouches for no inputs, renders it again.  A manifest that cannot be written
+    (a full disk) fails the documents waiting for it, and the build goes on."""
+
+    def __init__(self, outdir: Path):
+        self.outdir = outdir
+        self.pending: list[JobResult] = []
+        self.written_at = -math.inf
+
+    def add(self, result: JobResult) -> None:
+        if result.entry is None:
+            return
+        self.pending.append(result)
+        if time.monotonic() - self.written_at >= MANIFEST_EVERY_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        try:
+            write_manifest(self.outdir, [r.entry for r in pending])
+        except MedbriefError as e:
+            for result in pending:
+                result.error = OutputError(
+                    "written, but manifest.json was not updated: "
+                    + (f"{e.location}: {e.message}" if e.location else e.message),
+                    hint=e.hint or "free some space; the next build brings the manifest up to date",
+                    location=Location(result.job.output),
+                )
+        except Exception as e:  # noqa: BLE001
+            for result in pending:
+                result.error = unexpected(result.job.output, "updating manifest.json", e)
+        self.written_at = time.monotonic()
 
 
 # --- worker side: what every executor runs ----------------------------------------------------
@@ -641,10 +726,11 @@ def current_entries(
     """The manifest entries (whose files are known to match) of jobs that are up to date:
     the entry's fingerprint equals the job's fingerprint now."""
     by_path = {e.path: e for e in entries}
+    fingerprints = fingerprints or fingerprint_all(project, jobs)
     current = {}
     for job in jobs:
         entry = by_path.get(job.output)
-        fp = fingerprints[job.output] if fingerprints else fingerprint(project, job)
+        fp = fingerprints[job.output]
         if entry is not None and entry.fingerprint and entry.fingerprint == fp:
             current[job.output] = entry
     return current
@@ -696,10 +782,13 @@ def build(
     executor: Executor | None = None,
     on_wait: Waiting | None = None,
     scheduler: str | None = None,
+    before_render: Callable[[list[Job]], None] | None = None,
 ) -> BuildReport:
     """Build every job the plan and filters select into ``outdir``.
 
     ``on_wait`` is told, once, what this build waits for when another holds the folder.
+    ``before_render`` is given the jobs that will be rendered (only when there are some), before
+    any is: a build with nothing to do never pays for what rendering needs (the PDF engine).
 
     Documents whose fingerprint and file match the manifest are reported up to date and not
     rendered (``force`` renders everything).  ``jobs`` > 1 renders in that many worker
@@ -717,14 +806,15 @@ def build(
     results: dict[str, JobResult] = {}
     with locked(outdir, on_wait):
         entries = repair_manifest(outdir, describer(project))
-        fps = {job.output: fingerprint(project, job) for job in planned}
+        fps = fingerprint_all(project, planned)
         current = {} if force else current_entries(project, planned, entries, fps)
         todo = [
             j for j in planned if j.output not in current or _html_missing(outdir, j, write_html)
         ]
         done, total = 0, len(planned)
+        rendering = {j.output for j in todo}
         for job in planned:
-            if job not in todo:
+            if job.output not in rendering:
                 results[job.output] = JobResult(
                     job,
                     entry=current[job.output],
@@ -735,20 +825,28 @@ def build(
                 if progress:
                     progress(done, total, results[job.output], job)
         if todo:
+            if before_render:
+                before_render(todo)
             setup = BuildSetup(project.root, builder.date, write_html, sites=project.sites_file)
             by_output = {j.output: j for j in todo}
             runner = executor or choose_executor(jobs, len(todo), builder, scheduler)
-            with runner:
-                for rendition in runner.results(setup, [j.output for j in todo]):
-                    job = by_output[rendition.output]
-                    with interrupts_deferred():  # Ctrl-C waits until file and entry agree
-                        result = results[job.output] = store(
-                            outdir, job, rendition, fps[job.output]
-                        )
-                        record_result(outdir, result)  # the manifest in step with the files
-                    done += 1
-                    if progress:
-                        progress(done, total, result, job)
+            recorder = ManifestRecorder(outdir)
+            try:
+                with runner:
+                    outputs = [j.output for j in render_order(todo)]
+                    for rendition in runner.results(setup, outputs):
+                        job = by_output[rendition.output]
+                        with interrupts_deferred():  # Ctrl-C waits until file and entry agree
+                            result = results[job.output] = store(
+                                outdir, job, rendition, fps[job.output]
+                            )
+                            recorder.add(result)  # the manifest in step with the files
+                        done += 1
+                        if progress:
+                            progress(done, total, result, job)
+            finally:
+                with interrupts_deferred():
+                    recorder.flush()
         try:
             write_manifest(outdir, [])
         except MedbriefError as e:

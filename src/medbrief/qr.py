@@ -11,6 +11,8 @@ sharp at any printer resolution.
 
 from __future__ import annotations
 
+import functools
+
 import segno
 from markupsafe import Markup, escape
 
@@ -24,12 +26,19 @@ ERROR_LEVEL = "m"
 """Error correction: M restores up to 15 % of damaged modules."""
 
 
+@functools.lru_cache(maxsize=1024)
+def _code(url: str) -> segno.QRCode:
+    """The code for ``url``, encoded once per process (choosing its mask is the costly part,
+    and a batch prints the same few addresses on many documents)."""
+    return segno.make(url, error=ERROR_LEVEL, micro=False, boost_error=False)
+
+
 def qr_svg(url: str, *, module_mm: float = MODULE_MM, label: str = "") -> Markup:
     """An inline SVG QR code for ``url``, ``module_mm`` per module, quiet zone included.
 
     ``label`` is the accessible name (``<title>``); it defaults to "QR code: <url>".
     """
-    code = segno.make(url, error=ERROR_LEVEL, micro=False, boost_error=False)
+    code = _code(url)
     # One user unit per module; the printed size is set in millimetres on the element.
     svg = code.svg_inline(
         scale=1, border=QUIET_ZONE, omitsize=True, dark="#000", title=label or f"QR code: {url}"
@@ -42,8 +51,7 @@ def qr_svg(url: str, *, module_mm: float = MODULE_MM, label: str = "") -> Markup
 
 def qr_size_mm(url: str, *, module_mm: float = MODULE_MM) -> float:
     """Width (= height) of :func:`qr_svg`'s code on paper, quiet zone included."""
-    code = segno.make(url, error=ERROR_LEVEL, micro=False, boost_error=False)
-    return code.symbol_size(scale=1, border=QUIET_ZONE)[0] * module_mm
+    return _code(url).symbol_size(scale=1, border=QUIET_ZONE)[0] * module_mm
 
 
 __all__ = ["qr_svg", "qr_size_mm", "escape"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import DamagedOutput, Location
 from ..jobs import Job
@@ -13,9 +14,10 @@ from ..output import ManifestEntry
 from . import governance, readability
 from .finding import Finding, finding
 from .marks import marked_texts
-from .pdfchecks import PrintMetrics, check_accessibility, check_print
-from .pdfread import read_pdf
 from .textstats import as_sentence
+
+if TYPE_CHECKING:  # the PDF readers (pdfplumber, pikepdf) load only when a PDF is checked
+    from .pdfchecks import PrintMetrics
 
 
 @dataclass
@@ -100,6 +102,9 @@ def _text_checks(
 def _check_pdf(
     project: Project, job: Job, result: DocumentResult, path: Path, marks: Marks
 ) -> None:
+    from .pdfchecks import check_accessibility, check_print
+    from .pdfread import read_pdf
+
     facts = read_pdf(path)
     where, audience = result.location, job.spec.audience
     text = " ".join(as_sentence(u) for u in facts.prose_units())
