@@ -275,8 +275,9 @@ def test_forbidden_character_smuggled_as_an_escape_is_refused(char, name):
 @pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\ud83d"])
 def test_lone_surrogate_escape_is_refused(escape):
     [msg] = refused(f'name: "x{escape}y"\n')
+    # libyaml refuses the escape itself, located on its line
     assert msg.startswith("x.yaml:1:")
-    assert f"forbidden character U+{escape[2:].upper()}" in msg
+    assert "invalid Unicode character escape" in msg or f"U+{escape[2:].upper()}" in msg
 
 
 def test_lone_surrogate_bytes_are_not_valid_utf8():

@@ -186,8 +186,8 @@ def test_all_errors_of_a_run_are_reported_together(mini_project):
 def test_yaml_problems_carry_the_project_relative_path(mini_project):
     mini_project.write("content/topics/beta-topic.yaml", b"id: beta\n\ttitle: x\n")
     assert messages(mini_project.root) == [
-        "content/topics/beta-topic.yaml:2:1: YAML syntax error: found character '\\t' that "
-        "cannot start any token\n    hint: indent with spaces, not tabs"
+        "content/topics/beta-topic.yaml:2:1: YAML syntax error: found a tab character that "
+        "violates indentation\n    hint: indent with spaces, not tabs"
     ]
 
 
