@@ -67,6 +67,11 @@ class Site:
     extra: dict[str, str] = field(default_factory=dict, hash=False)
     """Every other column, by its header name, as written."""
     line: int = 0
+    cells: dict[str, tuple[int, int]] = field(default_factory=dict, hash=False, compare=False)
+    """The (line, column) each known column's cell starts at, for findings about a value."""
+
+    def locate(self, column: str) -> tuple[int, int]:
+        return self.cells.get(column, (self.line, 1))
 
 
 @dataclass(frozen=True)
@@ -416,6 +421,11 @@ def _site(record: list[Cell], columns: dict[str, int]) -> Site:
         website=value("website") or None,
         extra=extra,
         line=record[0].line,
+        cells={
+            name: (record[i].line, record[i].col)
+            for name, i in columns.items()
+            if name in KNOWN and i < len(record)
+        },
     )
 
 

@@ -98,28 +98,52 @@ _EXAMPLE_DOMAIN = re.compile(r"[\w.-]*\.example\b|\bexample\.(?:com|org|net)\b",
 _PHONE = re.compile(r"\+?\d[\d \-().]{5,}\d")
 
 
+_FICTIONAL_PHONE = re.compile(
+    r"\b01632\s?960\s?\d{3}\b"  # UK: Ofcom's range for drama (01632 960000-960999)
+    r"|\b555[\s.-]?01\d\d\b"  # North America: 555-0100 to 555-0199
+)
+
+
 def sample_phone(text: str) -> str | None:
-    """A phone number that looks made up: at least 7 digits, the last 7 of them all zero."""
+    """A phone number that looks made up: at least 7 digits with the last 7 all zero, or a
+    number from a range reserved for fiction (UK drama numbers, 555-01xx)."""
     for m in _PHONE.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         if len(digits) >= 7 and set(digits[-7:]) == {"0"}:
             return m.group()
+        if _FICTIONAL_PHONE.search(m.group()):
+            return m.group()
     return None
+
+
+def _samples(text: str) -> list[tuple[str, str]]:
+    """(why it looks like a sample, the words) for each sample address or phone in ``text``."""
+    found = [
+        (f"the address “{m.group()}” uses a reserved example domain", m.group())
+        for m in _EXAMPLE_DOMAIN.finditer(text)
+    ]
+    phone = sample_phone(text)
+    if phone:
+        why = (
+            "is in a range reserved for fiction"
+            if _FICTIONAL_PHONE.search(phone)
+            else ("is a row of zeros")
+        )
+        found.append((f"the phone number “{phone}” {why}", phone))
+    return found
+
+
+SAMPLE_HINT = (
+    "give the organisation's real contact details before any handout reaches a patient; "
+    "a fictional helpline must never be printed"
+)
 
 
 def sample_contacts(project: Project) -> list[Finding]:
     out = []
     org = project.theme.organisation
     for key in ("contact", "feedback", "website"):
-        text = getattr(org, key) or ""
-        found = [
-            (f"the address “{m.group()}” uses a reserved example domain", m.group())
-            for m in _EXAMPLE_DOMAIN.finditer(text)
-        ]
-        phone = sample_phone(text)
-        if phone:
-            found.append((f"the phone number “{phone}” is a row of zeros", phone))
-        for what, words in found:
+        for what, words in _samples(getattr(org, key) or ""):
             where = project.documents["theme"].locate_match(
                 ("organisation", key), re.compile(re.escape(words))
             )
@@ -129,9 +153,34 @@ def sample_contacts(project: Project) -> list[Finding]:
                     where,
                     f"organisation.{key}",
                     f"contact details look like a sample: {what}",
-                    "give the organisation's real contact details before any "
-                    "handout reaches a patient; a fictional helpline must never "
-                    "be printed",
+                    SAMPLE_HINT,
+                    WARNING,
+                )
+            )
+    return out + _sample_sites(project)
+
+
+def _sample_sites(project: Project) -> list[Finding]:
+    """One warning per sites file and column: a batch of 300 sites says it once, with a count
+    and the first such cell located."""
+    out = []
+    for sites in {s.display: s for s in project.sites.values()}.values():
+        for column in ("phone", "email", "website"):
+            hits = [(site, _samples(getattr(site, column) or "")) for site in sites]
+            hits = [(site, found) for site, found in hits if found]
+            if not hits:
+                continue
+            site, [(what, _words), *_] = hits[0]
+            line, col = site.locate(column)
+            more = f" ({len(hits)} of {len(sites.sites)} sites)" if len(hits) > 1 else ""
+            out.append(
+                finding(
+                    GATE,
+                    Location(sites.display, line, col),
+                    column,
+                    f"site “{site.id}”: contact details look like a sample: {what}{more}",
+                    "give each clinic's real contact details in the sites file before any "
+                    "handout reaches a patient; a fictional helpline must never be printed",
                     WARNING,
                 )
             )
