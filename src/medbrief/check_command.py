@@ -20,14 +20,13 @@ from .exitcodes import EXIT_FAILED, EXIT_OK
 from .jobs import Filters, plan_jobs
 from .loader import Project, load_project
 from .pipeline import build, check_outdir, outdated_jobs
+from .printing import gate_summary, print_finding
 from .quality import build_findings, check_content, gate_failed, run_checks
 from .quality.content import run_content_checks
 from .quality.documents import display
 from .quality.finding import ERROR, INFO, WARNING, Finding, counts
 from .quality.readability import WHOLE_TOPIC
 from .quality.report import QualityReport, points, write_html, write_json
-
-COLOURS = {ERROR: "red", WARNING: "yellow", INFO: "blue"}
 
 
 def content_gate(
@@ -37,12 +36,18 @@ def content_gate(
     strict: bool = False,
     quiet: bool = False,
     today: dt.date | None = None,
+    said: dict | None = None,
 ) -> bool:
-    """Run the content checks before a build; print them; True when the build may go on."""
+    """Run the content checks before a build; print them; True when the build may go on.
+    ``said`` is given the findings and the warning count (to say again when a later build
+    has nothing to do: :mod:`medbrief.buildstate`)."""
     findings = check_content(project, today or dt.date.today())
     print_findings(findings, console, quiet)
     n = counts(findings)
-    summary = f"content checks: {n[ERROR]} errors, {n[WARNING]} warnings"
+    if said is not None:
+        said["findings"] = [[f.severity, str(f)] for f in findings]
+        said["gate_warnings"] = n[WARNING]
+    summary = gate_summary(n[ERROR], n[WARNING])
     if gate_failed(findings, strict):
         why = "warnings count as errors with --strict; " if strict and not n[ERROR] else ""
         console.print(
@@ -151,12 +156,8 @@ def run_check(args, console: Console) -> int:
 
 def print_findings(findings: list[Finding], console: Console, quiet: bool = False) -> None:
     for f in findings:
-        if quiet and f.severity == INFO:
-            continue
-        console.print(
-            f"[{COLOURS[f.severity]}]{f.severity}[/]: ", end="", markup=True, highlight=False
-        )
-        console.print(str(f), markup=False, highlight=False, soft_wrap=True)
+        if not (quiet and f.severity == INFO):
+            print_finding(console, f.severity, str(f))
 
 
 def _contrast_cell(report: QualityReport) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ContentError, MedbriefError, UsageError
-from .exitcodes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID
+from .exitcodes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK
 
 COMMANDS = ["build", "check", "schema", "new", "serve", "doctor"]
 
@@ -147,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
 
     console = Console(stderr=True, highlight=False, emoji=False)
     try:
+        if args.command == "build" and not args.words:
+            from .buildstate import shortcut
+
+            if shortcut(args, console):  # nothing changed since the last complete build
+                return EXIT_OK
         from . import commands
 
         if args.words and args.command not in ("new",):

@@ -4,16 +4,21 @@ problems and load warnings."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from .errors import ContentError, MedbriefError
-from .jobs import Filters
-from .loader import Project
+
+if TYPE_CHECKING:  # (a build with nothing to do never loads them: medbrief.buildstate)
+    from .jobs import Filters
+    from .loader import Project
 
 
 def filters_from(args) -> Filters:
+    from .jobs import Filters
+
     return Filters(frozenset(args.document), frozenset(args.topic), frozenset(args.format))
 
 
@@ -24,7 +29,11 @@ def outdir_from(args, root: Path) -> Path:
 def print_load_warnings(project: Project, console: Console) -> None:
     """What loading noticed but did not refuse (a file in content/topics/ it did not load)."""
     for problem in project.warnings:
-        console.print(f"[yellow]warning[/yellow]: {escape(str(problem))}", soft_wrap=True)
+        print_load_warning(console, str(problem))
+
+
+def print_load_warning(console: Console, text: str) -> None:
+    console.print(f"[yellow]warning[/yellow]: {escape(text)}", soft_wrap=True)
 
 
 def print_problems(err: MedbriefError, console: Console) -> None:

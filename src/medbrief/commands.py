@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import environment
+from . import buildstate, environment, printing
 from .cliopts import filters_from, outdir_from, print_load_warnings
 from .errors import SetupError, printable
 from .exitcodes import EXIT_FAILED, EXIT_OK
@@ -16,43 +16,35 @@ from .model import DRAFT, DRAFT_MARK
 from .pipeline import BuildReport, JobResult, build, default_jobs
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+def summary_rows(report: BuildReport) -> list[printing.Row]:
+    return [
+        printing.Row(
+            r.job.output,
+            r.entry.pages if r.entry else None,
+            " slides" if r.job.format == "pptx" else "",
+            r.size if r.ok else None,
+            None if r.up_to_date else r.seconds,
+            len(r.warnings),
+            failed=not r.ok,
+        )
+        for r in report.results
+    ]
 
 
 def summary_table(report: BuildReport) -> Table:
     """One row per document; the time column says "up to date" for documents not rebuilt."""
-    table = Table(title=f"Built into {report.outdir}", title_justify="left")
-    for name, justify in [
-        ("file", "left"),
-        ("pages", "right"),
-        ("size", "right"),
-        ("time", "right"),
-        ("warnings", "right"),
-    ]:
-        table.add_column(name, justify=justify)
-    for r in report.results:
-        pages = str(r.entry.pages) if r.entry else "-"
-        unit = " slides" if r.job.format == "pptx" else ""
-        name = escape(r.job.output)
-        status = name if r.ok else f"[red]{name} (failed)[/red]"
-        time = "[dim]up to date[/dim]" if r.up_to_date else f"{r.seconds:.2f} s"
-        table.add_row(
-            status,
-            pages + unit if r.entry else pages,
-            _size(r.size) if r.ok else "-",
-            time,
-            str(len(r.warnings)),
-        )
-    return table
+    return printing.documents_table(report.outdir, summary_rows(report))
 
 
 def summary_line(report: BuildReport) -> str:
     """``17 documents: 2 built, 15 up to date, in 0.6 s``."""
-    parts = [f"{len(report.built)} built", f"{len(report.up_to_date)} up to date"]
-    if report.failures:
-        parts.append(f"{len(report.failures)} failed")
-    return f"{len(report.results)} documents: {', '.join(parts)}, in {report.seconds:.1f} s"
+    return printing.summary_line(
+        len(report.results),
+        len(report.built),
+        len(report.up_to_date),
+        len(report.failures),
+        report.seconds,
+    )
 
 
 def _print_result(console: Console, result: JobResult, debug: bool = False) -> None:
@@ -127,14 +119,16 @@ def run_doctor(args, console: Console) -> int:
 
 def run_build(args, console: Console) -> int:
     root = args.project.resolve()
+    out = outdir_from(args, root)
+    inputs = buildstate.stat_inputs(root, args.sites)  # before anything is read
     project = load_project(root, sites=args.sites)
     print_load_warnings(project, console)
+    said = {"load_warnings": [str(p) for p in project.warnings], "findings": []}
     if not args.no_check:
         from .check_command import content_gate
 
-        if not content_gate(project, console, strict=args.strict, quiet=args.quiet):
+        if not content_gate(project, console, strict=args.strict, quiet=args.quiet, said=said):
             return EXIT_FAILED
-    out = outdir_from(args, root)
     # no refresh thread: worker processes are forked from this one, which must have one thread
     with Progress(
         TextColumn("{task.description}"),
@@ -203,6 +197,13 @@ def run_build(args, console: Console) -> int:
     drafts = draft_summary(report)
     if drafts:
         console.print(f"[yellow]{escape(drafts)}[/yellow]", highlight=False)
+    said["drafts"] = drafts
+    said.setdefault("gate_warnings", 0)
+    documents = [
+        {"path": row.output, "pages": row.pages, "unit": row.unit, "size": row.size}
+        for row in summary_rows(report)
+    ]
+    buildstate.write(out, buildstate.request(args, root, out), inputs, said, documents)
     return EXIT_OK
 
 
