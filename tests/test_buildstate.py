@@ -62,7 +62,8 @@ class Builds:
 def builds(small, tmp_path, monkeypatch) -> Builds:
     b = Builds(small, tmp_path / "out", monkeypatch)
     assert not b()  # the first build renders everything and records its state
-    assert (b.out / buildstate.STATE).is_file()
+    assert buildstate.state_path(b.out).is_file()
+    assert not buildstate.state_path(b.out).is_relative_to(b.out)  # never published with it
     return b
 
 
@@ -70,7 +71,7 @@ def test_nothing_changed_takes_the_shortcut_and_says_the_same(builds, capsys):
     capsys.readouterr()
     assert builds()
     fast = capsys.readouterr()
-    (builds.out / buildstate.STATE).unlink()
+    buildstate.state_path(builds.out).unlink()
     assert not builds()  # the normal way, with every document up to date
     slow = capsys.readouterr()
     assert fast.err == slow.err and fast.out == slow.out
@@ -124,16 +125,16 @@ def test_an_input_edited_just_before_the_build_records_no_state(small, tmp_path,
     b = Builds(small, tmp_path / "out", monkeypatch)
     small.write("content/topics/alpha-topic.yaml", small.read("content/topics/alpha-topic.yaml"))
     assert not b()
-    assert not (b.out / buildstate.STATE).exists()  # racily clean: the next one checks
+    assert not buildstate.state_path(b.out).exists()  # racily clean: the next one checks
     assert not b()
 
 
 def test_a_failed_build_leaves_no_shortcut_to_a_stale_success(builds):
-    state = json.loads((builds.out / buildstate.STATE).read_text())
+    state = json.loads(buildstate.state_path(builds.out).read_text())
     builds.project.edit("content/topics/alpha-topic.yaml", "id: alpha-topic", "id: [broken")
     argv = ["--project", str(builds.project.root), "-o", str(builds.out), "-q"]
     assert cli.main(argv) != 0
-    assert json.loads((builds.out / buildstate.STATE).read_text()) == state  # not rewritten
+    assert json.loads(buildstate.state_path(builds.out).read_text()) == state  # not rewritten
     assert (
         buildstate.unchanged(builds.out, state["request"], builds.project.root) is None
     )  # and it no longer matches

@@ -1,7 +1,10 @@
 """A build with nothing to do says so without loading the project.
 
 After a build that went through (every planned document built or up to date, the content
-gate passed, the manifest written), the build writes ``OUTDIR/.medbrief-state.json``:
+gate passed, the manifest written), the build writes its state beside the output folder,
+next to its lock (``.output.medbrief-state`` for ``output/``; in the user's cache folder when
+that folder cannot be written), never inside it: people publish the output folder, and the
+state names local paths.  It holds:
 
 - the request: the project, the output folder and the options that choose or shape documents
   (``--document``, ``--topic``, ``--format``, ``--sites``, ``--html``, ``--no-check``,
@@ -39,8 +42,17 @@ from pathlib import Path
 
 from . import __version__
 
-STATE = ".medbrief-state.json"
-"""The file in the output folder that holds the last complete build's state."""
+
+def state_path(outdir: Path) -> Path:
+    """Where the state of builds into ``outdir`` is kept: beside its lock file."""
+    from .output import lock_path
+
+    lock = lock_path(outdir)
+    for suffix in ("-lock", ".lock"):
+        if lock.name.endswith(suffix):
+            return lock.with_name(lock.name[: -len(suffix)] + suffix[0] + "state")
+    return lock.with_name(lock.name + ".state")
+
 
 VERSION = 1
 RACY_SECONDS = 2.0
@@ -151,21 +163,21 @@ def write(outdir: Path, asked: dict, inputs: dict, said: dict, documents: list[d
     }
     data = json.dumps(state, ensure_ascii=False, sort_keys=True).encode("utf-8")
     try:
-        atomic_write(outdir / STATE, data)
+        atomic_write(state_path(outdir), data)
     except Exception:  # noqa: BLE001 - only a shortcut is lost
         forget(outdir)
 
 
 def forget(outdir: Path) -> None:
     with contextlib.suppress(OSError):
-        (outdir / STATE).unlink()
+        state_path(outdir).unlink()
 
 
 def unchanged(outdir: Path, asked: dict, root: Path) -> dict | None:
     """The last complete build's state when nothing it depends on has changed since, else
     None (take the normal way)."""
     try:
-        state = json.loads((outdir / STATE).read_bytes())
+        state = json.loads(state_path(outdir).read_bytes())
         if state.get("request") != asked:
             return None
         now = {path: _stat(path) for path in input_files(root, asked["sites"])}
@@ -222,4 +234,4 @@ def say_again(state: dict, outdir: Path, console, *, quiet: bool, started: float
         console.print(f"[yellow]{escape(said['drafts'])}[/yellow]", highlight=False)
 
 
-__all__ = ["STATE", "forget", "request", "say_again", "stat_inputs", "unchanged", "write"]
+__all__ = ["state_path", "forget", "request", "say_again", "stat_inputs", "unchanged", "write"]
