@@ -13,6 +13,8 @@ measure says otherwise; times are wall clock.  Measured, not estimated:
   the full build's time per document;
 - no-op: the same build again into the same folder (nothing changed): its time against the
   full build's, and whether any file was rewritten (inode or modification time changed);
+  then again without the build state (medbrief.buildstate), i.e. the normal way: the project
+  loaded, the content checked, every fingerprint compared;
 - one topic edited: which documents the next build rebuilt;
 - --jobs 2 against --jobs 1, each a fresh process and folder;
 - batch: N handouts (one clear-print A4 handout per generated topic, copies of a real topic
@@ -36,6 +38,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from medbrief.buildstate import state_path  # noqa: E402
+
 BUILD = [sys.executable, str(ROOT / "build.py")]
 TARGETS = {
     "speedup_vs_weasyprint": 5.0,
@@ -199,7 +204,10 @@ def measure(batch_size: int) -> dict:
         full = run_build("-o", str(tmp / "full"))
         docs = len(manifest(tmp / "full"))
         state = files_state(tmp / "full")
+        recorded = state_path(tmp / "full").is_file()  # else the no-op takes the normal way
         noop = run_build("-o", str(tmp / "full"))
+        state_path(tmp / "full").unlink(missing_ok=True)  # the normal way: load, check, hash
+        noop_normal = run_build("-o", str(tmp / "full"))
         rewritten = sorted(p for p, s in files_state(tmp / "full").items() if state.get(p) != s)
         run_build("--jobs", "1", "--html", "-o", str(tmp / "html"))
         cli = weasyprint_cli(tmp / "html")
@@ -219,6 +227,9 @@ def measure(batch_size: int) -> dict:
                 "speedup_vs_weasyprint_whole": sum(cli.values()) / full,
                 "noop_seconds": noop,
                 "noop_share": noop / full,
+                "noop_state_recorded": recorded,
+                "noop_normal_way_seconds": noop_normal,
+                "noop_normal_way_share": noop_normal / full,
                 "noop_files_rewritten": rewritten,
                 "jobs1_seconds": jobs1,
                 "jobs2_seconds": jobs2,
@@ -290,7 +301,14 @@ def report(r: dict) -> None:
             "no-op rebuild, fresh process",
             f"{r['noop_seconds']:.2f} s",
             f"{r['noop_share']:.0%} of the full build, {verdict('noop_share', r['noop_share'])}; "
-            f"{len(r['noop_files_rewritten'])} files rewritten",
+            f"{len(r['noop_files_rewritten'])} files rewritten"
+            + ("" if r["noop_state_recorded"] else " (NO build state: the normal way)"),
+        ),
+        (
+            "  the same, the normal way (state removed)",
+            f"{r['noop_normal_way_seconds']:.2f} s",
+            f"{r['noop_normal_way_share']:.0%} of the full build: loads the project, runs the "
+            "content checks, compares fingerprints",
         ),
         (
             "--jobs 1 / --jobs 2",
