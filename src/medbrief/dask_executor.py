@@ -37,6 +37,10 @@ from .snapshot import SITES_OVERRIDE, Snapshot, make_snapshot, unpack_snapshot
 NO_WORKER_SECONDS = 60.0
 """How long a build waits for the cluster to have at least one worker before failing."""
 
+WORKER_PROFILER = "distributed.worker.profile.enabled"
+"""Dask's setting for its worker profiler, off for ``--scheduler local``; for a cluster of your
+own, start workers with ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``."""
+
 ALLOWED_FAILURES = 3
 """Dask's default ``distributed.scheduler.allowed-failures``: workers a task may be on when
 they die before its document fails (KilledWorker)."""
@@ -94,13 +98,19 @@ class DaskExecutor(Executor):
     def _connect(self):
         distributed = _import_distributed()
         if self.scheduler == "local":
-            self.cluster = distributed.LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=40,
-            )
+            import dask
+
+            # Dask's statistical profiler samples the task thread's stack every 10 ms and
+            # keeps an hour of it: WeasyPrint's deep stacks made each worker grow by 0.2 MB a
+            # document and cost 10 % of throughput (measured; see the README)
+            with dask.config.set({WORKER_PROFILER: False}):
+                self.cluster = distributed.LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=40,
+                )
             self.client = distributed.Client(self.cluster)
         else:
             try:
