@@ -108,7 +108,7 @@ class DaskExecutor(Executor):
                     n_workers=self.workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # never the default 8787 another cluster may hold
                     silence_logs=40,
                 )
             self.client = distributed.Client(self.cluster)
