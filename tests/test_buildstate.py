@@ -62,6 +62,9 @@ class Builds:
 def builds(small, tmp_path, monkeypatch) -> Builds:
     b = Builds(small, tmp_path / "out", monkeypatch)
     assert not b()  # the first build renders everything and records its state
+    if not buildstate.state_path(b.out).is_file():  # medbrief's own code was just edited
+        time.sleep(buildstate.RACY_SECONDS + 0.1)
+        assert not b()
     assert buildstate.state_path(b.out).is_file()
     assert not buildstate.state_path(b.out).is_relative_to(b.out)  # never published with it
     return b
@@ -149,3 +152,11 @@ def test_the_shortcut_loads_neither_the_project_nor_an_engine(builds):
     imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()}
     assert "medbrief.buildstate" in imported
     assert not {"medbrief.loader", "pydantic", "yaml", "jinja2", "weasyprint"} & imported
+
+
+def test_a_state_file_others_could_have_written_is_not_trusted(builds):
+    state = buildstate.state_path(builds.out)
+    state.chmod(0o666)  # as if planted in a shared folder: never believed
+    assert not builds()
+    assert state.stat().st_mode & 0o022 == 0  # the normal way wrote its own again
+    assert builds()

@@ -177,7 +177,7 @@ def unchanged(outdir: Path, asked: dict, root: Path) -> dict | None:
     """The last complete build's state when nothing it depends on has changed since, else
     None (take the normal way)."""
     try:
-        state = json.loads(state_path(outdir).read_bytes())
+        state = json.loads(_read_own(state_path(outdir)))
         if state.get("request") != asked:
             return None
         now = {path: _stat(path) for path in input_files(root, asked["sites"])}
@@ -204,6 +204,21 @@ def shortcut(args, console) -> bool:
         return False
     say_again(state, outdir, console, quiet=args.quiet, started=started)
     return True
+
+
+def _read_own(path: Path) -> bytes:
+    """The state file's bytes, only if this user owns it and nobody else may write it: it may
+    sit in a shared folder (beside ``-o /tmp/x``), where another user could plant one that
+    says everything is up to date.  Raises OSError otherwise (take the normal way)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        st = os.fstat(fd)
+        if st.st_uid != os.getuid() or st.st_mode & 0o022:
+            raise PermissionError(f"{path} is not this user's own")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read(10_000_000)
+    finally:
+        os.close(fd)
 
 
 def say_again(state: dict, outdir: Path, console, *, quiet: bool, started: float) -> None:
