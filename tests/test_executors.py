@@ -147,6 +147,94 @@ def test_a_worker_stuck_where_the_alarm_cannot_reach_is_stopped(small, tmp_path,
     assert not any(alive(pid) for pid in pool.pids)
 
 
+MIXED_PLAN = (
+    PLAN
+    + """\
+  - name: web
+    title: Web page for patients
+    template: web.html.j2
+    audience: patient
+    format: html
+    per: topic
+    output: web/{topic}.html
+  - name: deck
+    title: Talk deck
+    template: deck.html.j2
+    audience: speaker
+    format: pptx
+    per: topic
+    output: decks/{topic}-talk.pptx
+"""
+)
+LIGHT = {
+    "web/alpha-topic.html",
+    "web/beta-topic.html",
+    "decks/alpha-topic-talk.pptx",
+    "decks/beta-topic-talk.pptx",
+}
+
+
+def test_decks_and_web_pages_start_in_a_worker_forked_before_the_pdf_engine_loads(
+    small, tmp_path, monkeypatch
+):
+    """The worker forked first renders exactly the documents that need no PDF engine, and
+    exists before the engine is loaded; the PDF workers come after; the bytes are the same."""
+    small.write("content/documents.yaml", MIXED_PLAN)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    force_fork(monkeypatch)
+    one = build(small.root, tmp_path / "one", jobs=1)
+    pool = executors.ProcessPool(2, pipeline.Builder(pipeline.load_project(small.root)))
+    when_loading: list[list[int]] = []
+    two = build(
+        small.root,
+        tmp_path / "two",
+        executor=pool,
+        before_render=lambda todo: when_loading.append(list(pool.pids)),
+    )
+    assert one.ok and two.ok
+    assert contents(tmp_path / "two") == contents(tmp_path / "one")
+    assert [r.job.output for r in two.results] == [r.job.output for r in one.results]
+    assert len(when_loading) == 1 and len(when_loading[0]) == 1
+    early = when_loading[0][0]
+    assert {r.job.output for r in two.results if r.pid == early} == LIGHT
+    assert len(pool.pids) == 3  # the early worker, then two forked with the engine loaded
+    assert not any(alive(pid) for pid in pool.pids)
+
+
+def test_an_early_worker_that_dies_fails_only_its_document(small, tmp_path, monkeypatch):
+    """Its other documents go to the PDF workers, which render decks too."""
+    small.write("content/documents.yaml", MIXED_PLAN)
+    force_fork(monkeypatch)
+    real = pipeline.Builder.run
+
+    def run(self, job):
+        if job.output == "decks/alpha-topic-talk.pptx":
+            os._exit(3)
+        return real(self, job)
+
+    monkeypatch.setattr(pipeline.Builder, "run", run)
+    report = build(small.root, tmp_path / "out", jobs=2)
+    assert [r.job.output for r in report.failures] == ["decks/alpha-topic-talk.pptx"]
+    assert "worker process rendering it stopped (status 3)" in str(report.failures[0].error)
+    assert {r.job.output for r in report.built} >= LIGHT - {"decks/alpha-topic-talk.pptx"}
+    assert len(report.built) == 8
+
+
+def test_warming_leaves_a_broken_template_to_its_document(small, tmp_path):
+    """What the building process makes before forking (Builder.warm) never fails the build:
+    a template that does not compile fails its own documents, located, and only them."""
+    small.edit("templates/clinician-summary.html.j2", "{% block stylesheets %}", "{% if %}")
+    builder = pipeline.Builder(pipeline.load_project(small.root))
+    jobs = pipeline.plan_jobs(builder.project)
+    builder.warm(jobs)  # does not raise
+    assert {"pdf"} <= set(builder._writers)
+    report = build(small.root, tmp_path / "out", jobs=2)
+    failed = {r.job.output for r in report.failures}
+    assert failed == {ALPHA_SUMMARY, "clinician/beta-topic-summary-a4.pdf"}
+    assert "templates/clinician-summary.html.j2" in str(report.failures[0].error)
+    assert len(report.built) == 3
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

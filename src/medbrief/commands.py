@@ -67,7 +67,7 @@ def check_machine(jobs: list, console: Console, *, quiet: bool) -> None:
     """Once per build that renders PDFs: refuse when the PDF engine cannot work here
     (SetupError with the fix), else note what this machine costs the build (HarfBuzz-Subset
     missing).  Called with the jobs to render, so a build with nothing to do skips it."""
-    if not any(job.format == "pdf" for job in jobs):
+    if not any(job.needs_pdf_engine for job in jobs):
         return
     for blocker in environment.pdf_blockers():
         raise SetupError(

@@ -26,9 +26,7 @@ class BuildSetup(Protocol):
     sites: Path | None
     build_id: str
 
-    def prepare(
-        self, builder: Builder | None = None, writers: frozenset[str] = frozenset()
-    ) -> Builder: ...
+    def prepare(self, builder: Builder | None = None, outputs: Sequence[str] = ()) -> Builder: ...
 
     def render(self, output: str) -> Rendition: ...
 
@@ -39,6 +37,11 @@ class Executor:
     """Base class: a context manager whose ``results`` yields one Rendition per output."""
 
     workers = 1
+
+    def start(self, setup: BuildSetup, outputs: Sequence[str]) -> None:
+        """Called before the building process loads the engines (the PDF engine's import is the
+        slowest step before rendering), with the same arguments :meth:`results` gets next: an
+        executor may begin, meanwhile, the documents that need no engine."""
 
     def results(self, setup: BuildSetup, outputs: Sequence[str]) -> Iterator[Rendition]:
         raise NotImplementedError

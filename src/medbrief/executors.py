@@ -15,8 +15,11 @@ somewhere and yields what it returns; :func:`choose_executor` is where the build
   debugger and ``--debug`` tracebacks see everything.
 - :class:`ProcessPool` (``--jobs N``): N worker processes, each rendering many documents.
   On Linux workers are forked from the building process after it has loaded the project and
-  created the engines, so none of that is paid again; when other threads are running they
-  start from a fork server instead and load the project themselves.  Workers ignore Ctrl-C;
+  created the engines (:meth:`~medbrief.pipeline.Builder.warm`), so none of that is paid
+  again; when other threads are running they start from a fork server instead and load the
+  project themselves.  Loading the PDF engine is the slowest step before rendering (about
+  0.5 s, one core), so :meth:`ProcessPool.start` first forks one early worker for the decks
+  and web pages, which need no PDF engine: they are made on the other core meanwhile.  Workers ignore Ctrl-C;
   the building process stops them (no stray processes) and, since only it writes, no
   partial file is left.  A worker that dies, or that overruns the document time limit by more
   than :data:`GRACE_SECONDS` (stuck inside an engine, where the in-worker alarm cannot
@@ -28,9 +31,11 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 
@@ -64,35 +69,79 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+def _send(conn: Connection, setup: BuildSetup, output: str, rendition: Rendition) -> bool:
+    """Send a rendition to the building process; False when it is gone."""
+    try:
+        try:
+            conn.send(rendition)
+        except (OSError, EOFError):
+            return False
+        except Exception as e:  # e.g. an error that cannot be pickled: send what we can
+            error = RenderError(f"{type(e).__name__}: {e}", location=Location(output))
+            conn.send(setup.failed(output, error, rendition.seconds))
+    except (OSError, EOFError):
+        return False
+    return True
+
+
+class _Outbox:
+    """Sends a worker's renditions from a thread, in order, so that it renders on while the
+    building process is not reading yet (a pipe holds 64 KB; a deck is more)."""
+
+    def __init__(self, conn: Connection, setup: BuildSetup):
+        self.items: queue.SimpleQueue = queue.SimpleQueue()
+        self.open = True
+        self.thread = threading.Thread(target=self._run, args=(conn, setup), daemon=True)
+        self.thread.start()
+
+    def _run(self, conn: Connection, setup: BuildSetup) -> None:
+        while (item := self.items.get()) is not None:
+            if not _send(conn, setup, *item):
+                self.open = False
+                return
+
+    def put(self, output: str, rendition: Rendition) -> bool:
+        self.items.put((output, rendition))
+        return self.open
+
+    def close(self) -> None:
+        self.items.put(None)
+        self.thread.join()
+
+
 def _worker_main(setup: BuildSetup, conn: Connection, parent: int) -> None:
-    """A worker process: render the outputs it is sent until told to stop."""
+    """A worker process: render what it is sent until told to stop.  A message is one output
+    (send its rendition back, then wait for the next) or a list of them (render them all,
+    sending each rendition as the building process reads it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the building process handles Ctrl-C
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent()
     if parent and os.getppid() != parent:  # it died before the line above
         return
-    while True:
-        try:
-            output = conn.recv()
-        except (EOFError, OSError):
-            return
-        if output is None:
-            return
-        rendition = setup.render(output)
-        try:
+    outbox: _Outbox | None = None
+    try:
+        while True:
             try:
-                conn.send(rendition)
-            except (OSError, EOFError):
-                return  # the building process is gone
-            except Exception as e:  # e.g. an error that cannot be pickled: send what we can
-                error = RenderError(f"{type(e).__name__}: {e}", location=Location(output))
-                conn.send(setup.failed(output, error, rendition.seconds))
-        except (OSError, EOFError):
-            return
+                message = conn.recv()
+            except (EOFError, OSError):
+                return
+            if message is None:
+                return
+            if isinstance(message, str):
+                if not _send(conn, setup, message, setup.render(message)):
+                    return
+                continue
+            outbox = outbox or _Outbox(conn, setup)
+            for output in message:
+                if not outbox.put(output, setup.render(output)):
+                    return
+    finally:
+        if outbox is not None:
+            outbox.close()
 
 
 class _Worker:
-    def __init__(self, ctx, setup: BuildSetup):
+    def __init__(self, ctx, setup: BuildSetup, early: bool = False):
         self.conn, child = ctx.Pipe()
         parent = os.getpid() if ctx.get_start_method() == "fork" else 0
         self.process = ctx.Process(
@@ -106,18 +155,34 @@ class _Worker:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
         child.close()
         self.setup = setup
-        self.task: str | None = None
+        self.early = early
+        """Forked before the engines were loaded: renders only what it was given at first."""
+        self.tasks: deque[str] = deque()
+        """The outputs sent and not yet returned, in the order the worker renders them."""
         self.started = 0.0
+        """When the first of ``tasks`` began (about: when the one before it came back)."""
 
-    def send(self, output: str) -> None:
-        self.task, self.started = output, time.monotonic()
+    @property
+    def task(self) -> str | None:
+        """The output this worker renders now, if any."""
+        return self.tasks[0] if self.tasks else None
+
+    def send(self, output: str | list[str]) -> None:
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.extend([output] if isinstance(output, str) else output)
         self.conn.send(output)
+
+    def returned(self) -> str:
+        """The first task came back: the next one began about now."""
+        self.started = time.monotonic()
+        return self.tasks.popleft()
 
     def stop(self, wait_seconds: float = 2.0) -> None:
         with contextlib.suppress(OSError):
-            if self.process.is_alive() and self.task is None:
+            if self.process.is_alive() and not self.tasks:
                 self.conn.send(None)
-        self.process.join(wait_seconds if self.task is None else 0)
+        self.process.join(wait_seconds if not self.tasks else 0)
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(2)
@@ -139,6 +204,8 @@ class ProcessPool(Executor):
             time_limit = builder.project.plan.quality.time_limit_seconds
         self.time_limit = time_limit or 0
         self._pool: list[_Worker] = []
+        self._retired: list[_Worker] = []
+        self._early: frozenset[str] = frozenset()
         self.pids: list[int] = []
         """Every worker process id this pool started (for tests and the benchmark)."""
 
@@ -149,47 +216,71 @@ class ProcessPool(Executor):
             method = "spawn"
         return multiprocessing.get_context(method), method == "fork"
 
-    def _start(self, ctx, setup: BuildSetup) -> _Worker:
-        worker = _Worker(ctx, setup)
+    def _start(self, ctx, setup: BuildSetup, early: bool = False) -> _Worker:
+        worker = _Worker(ctx, setup, early)
         self._pool.append(worker)
         self.pids.append(worker.process.pid)
         return worker
 
+    def start(self, setup: BuildSetup, outputs: Sequence[str]) -> None:
+        """Fork one early worker, from the project alone, for the documents that need no PDF
+        engine (decks, web pages): it renders them on one core while this process loads the
+        engine, which the other workers are then forked with.  Only when both kinds are to be
+        made and workers can be forked; it leaves when its documents are done."""
+        ctx, fork = self._context()
+        if not fork or self.builder is None or self.workers < 2:
+            return
+        needs = {j.output: j.needs_pdf_engine for j in plan_jobs(self.builder.project)}
+        light = [o for o in outputs if not needs.get(o, True)]
+        if not light or len(light) == len(outputs):
+            return
+        setup.prepare(self.builder)  # the project only: the worker makes the writers it needs
+        self._start(ctx, setup, early=True).send(light)
+        self._early = frozenset(light)
+
     def results(self, setup: BuildSetup, outputs: Sequence[str]) -> Iterator[Rendition]:
         ctx, fork = self._context()
+        waiting = [o for o in outputs if o not in self._early]
         if fork and self.builder is not None:  # workers inherit the project and engines
-            setup.prepare(self.builder, self._writers(outputs))
-        queue = list(outputs)
-        for _ in range(min(self.workers, len(queue))):
-            self._start(ctx, setup).send(queue.pop(0))
-        while any(w.task for w in self._pool):
-            busy = [w for w in self._pool if w.task]
+            setup.prepare(self.builder, waiting)
+        self._top_up(ctx, setup, waiting)
+        while any(w.tasks for w in self._pool):
+            busy = [w for w in self._pool if w.tasks]
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=1.0)
             for worker in busy:
-                rendition = self._collect(worker, ready)
+                rendition = self._collect(worker, ready, waiting)
                 if rendition is None:
                     continue
                 yield rendition
-                if worker.process.is_alive() and worker in self._pool:
-                    if queue:
-                        worker.send(queue.pop(0))
-                elif queue:
-                    self._start(ctx, setup).send(queue.pop(0))
+                if worker in self._pool and not worker.tasks:
+                    if worker.early:  # done with what it was given: a warm worker follows it
+                        self._retire(worker)
+                    elif waiting:
+                        worker.send(waiting.pop(0))
+                self._top_up(ctx, setup, waiting)
 
-    def _writers(self, outputs: Sequence[str]) -> frozenset[str]:
-        """The writers (by plan-row name: pdf, pptx, slides-pdf...) these outputs need."""
-        wanted = set(outputs)
-        return frozenset(j.writer for j in plan_jobs(self.builder.project) if j.output in wanted)
+    def _top_up(self, ctx, setup: BuildSetup, waiting: list[str]) -> None:
+        """Start workers (forks of this process) for waiting outputs, up to ``workers``."""
+        while waiting and len(self._pool) < self.workers:
+            self._start(ctx, setup).send(waiting.pop(0))
 
-    def _collect(self, worker: _Worker, ready: list) -> Rendition | None:
-        """The worker's finished rendition, or a failed one if it died or overran; else None."""
+    def _retire(self, worker: _Worker) -> None:
+        """Tell an idle worker to leave; it is waited for at the end of the build."""
+        self._pool.remove(worker)
+        self._retired.append(worker)
+        with contextlib.suppress(OSError):
+            worker.conn.send(None)
+
+    def _collect(self, worker: _Worker, ready: list, waiting: list[str]) -> Rendition | None:
+        """The worker's next finished rendition, or a failed one if it died or overran (its
+        other outputs go back to ``waiting``); else None."""
         output = worker.task
         if output is None:
             return None
         if worker.conn in ready:
             try:
                 rendition = worker.conn.recv()
-                worker.task = None
+                worker.returned()
                 return rendition
             except (EOFError, OSError):
                 pass  # it died while sending: handled below
@@ -199,7 +290,8 @@ class ProcessPool(Executor):
         if worker.process.sentinel not in ready and worker.conn not in ready and not overran:
             return None
         seconds = time.monotonic() - worker.started
-        worker.task = None
+        worker.returned()
+        waiting[:0], worker.tasks = list(worker.tasks), deque()
         self._pool.remove(worker)
         worker.stop(0)
         if overran:
@@ -220,10 +312,11 @@ class ProcessPool(Executor):
         return worker.setup.failed(output, error, seconds)
 
     def close(self) -> None:
-        pool, self._pool = self._pool, []
+        pool, self._pool = self._pool + self._retired, []
+        self._retired = []
         for worker in pool:  # ask idle workers to leave, stop busy ones
             with contextlib.suppress(OSError):
-                if worker.task is None:
+                if not worker.tasks:
                     worker.conn.send(None)
         for worker in pool:
             worker.stop()

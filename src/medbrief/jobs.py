@@ -29,6 +29,12 @@ class Job:
         return self.spec.writer_name
 
     @property
+    def needs_pdf_engine(self) -> bool:
+        """Rendered by WeasyPrint (every PDF, slides PDFs included); decks and web pages are
+        not, so they can be made before, or without, the PDF engine loaded."""
+        return self.format == "pdf"
+
+    @property
     def document(self) -> str:
         return self.spec.name
 

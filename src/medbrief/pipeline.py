@@ -24,7 +24,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -322,6 +322,20 @@ class Builder:
         )
         self._writers: dict[str, Writer] = {}
 
+    def warm(self, jobs: Sequence[Job]) -> None:
+        """Make now what these jobs' documents would each load on first use: their writers,
+        their compiled templates and, for decks, the measuring fonts.  A process that forks
+        workers calls it first, so that each does not pay for them again.  Only the writers'
+        errors are raised; a template or font that fails is left for its document to report."""
+        for name in sorted({job.writer for job in jobs}):
+            self.writer(name)
+        for template in sorted({job.spec.template for job in jobs}):
+            with contextlib.suppress(Exception):
+                self.env.get_template(template)
+        for writer in {id(w): w for w in self._writers.values()}.values():
+            with contextlib.suppress(Exception):
+                getattr(writer, "warm", lambda: None)()
+
     def writer(self, name: str) -> Writer:
         """The writer a plan row names (``pdf``, ``pptx``, ``slides-pdf``), made once."""
         if name not in self._writers:
@@ -616,10 +630,8 @@ class BuildSetup:
     """The ``--sites`` file that replaces every plan row's sites file, if any."""
 
     # what an executor calls (medbrief.executors reaches the build only through these)
-    def prepare(
-        self, builder: Builder | None = None, writers: frozenset[str] = frozenset()
-    ) -> Builder:
-        return prepare_worker(self, builder, writers)
+    def prepare(self, builder: Builder | None = None, outputs: Sequence[str] = ()) -> Builder:
+        return prepare_worker(self, builder, outputs)
 
     def render(self, output: str) -> Rendition:
         return render_output(self, output)
@@ -633,19 +645,19 @@ _worker: tuple[BuildSetup, Builder, dict[str, Job]] | None = None
 
 
 def prepare_worker(
-    setup: BuildSetup, builder: Builder | None = None, writers: frozenset[str] = frozenset()
+    setup: BuildSetup, builder: Builder | None = None, outputs: Sequence[str] = ()
 ) -> Builder:
     """Load the project and create the engines for ``setup``, once per process per build.
 
     ``builder`` reuses the building process's project and engines (in that process, or in a
-    worker forked from it); ``writers`` (plan-row writer names) are created now (before
-    forking workers)."""
+    worker forked from it); what the documents named by ``outputs`` need is made now, before
+    workers are forked (:meth:`Builder.warm`)."""
     global _worker
     if _worker is None or _worker[0] != setup:
         builder = builder or Builder(load_project(setup.root, sites=setup.sites), setup.date)
         _worker = (setup, builder, {j.output: j for j in plan_jobs(builder.project)})
-    for name in sorted(writers):
-        _worker[1].writer(name)
+    jobs = _worker[2]
+    _worker[1].warm([jobs[o] for o in outputs if o in jobs])
     return _worker[1]
 
 
@@ -825,8 +837,6 @@ def build(
                 if progress:
                     progress(done, total, results[job.output], job)
         if todo:
-            if before_render:
-                before_render(todo)
             setup = BuildSetup(project.root, builder.date, write_html, sites=project.sites_file)
             by_output = {j.output: j for j in todo}
             runner = executor or choose_executor(jobs, len(todo), builder, scheduler)
@@ -834,6 +844,9 @@ def build(
             try:
                 with runner:
                     outputs = [j.output for j in render_order(todo)]
+                    runner.start(setup, outputs)  # decks and web pages begin meanwhile
+                    if before_render:
+                        before_render(todo)  # loads the PDF engine, the slowest step
                     for rendition in runner.results(setup, outputs):
                         job = by_output[rendition.output]
                         with interrupts_deferred():  # Ctrl-C waits until file and entry agree

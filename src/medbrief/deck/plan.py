@@ -248,6 +248,11 @@ class DeckPlan:
 # -- making the plan --------------------------------------------------------------------------
 
 
+def measuring_fonts(style: DeckStyle) -> Fonts:
+    """The fonts a deck in ``style`` is measured with (each file read once per process)."""
+    return Fonts.load(style.font_regular, style.font_bold)
+
+
 def plan_deck(
     deck: Deck,
     style: DeckStyle,
@@ -259,7 +264,7 @@ def plan_deck(
     """Measure, fit and plan ``deck`` for the layouts ``frames`` of its master.  Titles and
     subtitles whose overflow went into the body are appended to ``moved``, when given.
     ``size`` (the slide's width and height) places the deck's draft label, if it has one."""
-    measurer = Measurer(Fonts.load(style.font_regular, style.font_bold), images.aspect)
+    measurer = Measurer(measuring_fonts(style), images.aspect)
     fitted = fit_deck(deck, frames, measurer, moved)
     planner = Planner(measurer, frames, keep_master_alignment=style.master is not None)
     slides = tuple(planner.slide(f) for f in fitted)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from ..deck.markup import parse_deck
 from ..deck.model import DeckStyle, plain
+from ..deck.plan import measuring_fonts
 from .types import Rendered
 
 
@@ -42,6 +43,10 @@ class PptxWriter:
     def __init__(self, context: PptxContext):
         self.style = context.style
         self.field_of = context.field_of
+
+    def warm(self) -> None:
+        """Load the measuring fonts now (see :meth:`medbrief.pipeline.Builder.warm`)."""
+        measuring_fonts(self.style)
 
     def write(self, html: str, name: str) -> Rendered:
         from ..deck.pptx_writer import write_pptx

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..deck.model import DeckStyle
+from ..deck.plan import measuring_fonts
 from ..deck.slides_html import fitted_html
 from .types import Rendered, Writer
 
@@ -30,6 +31,10 @@ class SlidesPdfWriter:
     def __init__(self, context: SlidesPdfContext):
         self.pdf = context.pdf
         self.style = context.style
+
+    def warm(self) -> None:
+        """Load the measuring fonts now (see :meth:`medbrief.pipeline.Builder.warm`)."""
+        measuring_fonts(self.style)
 
     def write(self, html: str, name: str) -> Rendered:
         fitted = fitted_html(html, name, self.style)
