@@ -234,3 +234,31 @@ def test_bad_usage_exits_2(args, capsys):
         main(args)
     assert info.value.code == 2
     assert "usage: python build.py" in capsys.readouterr().err
+
+
+EXIT_SCRIPT = """
+import atexit, sys, threading, time
+from medbrief.cli import exit_now
+atexit.register(lambda: print("exit handler ran"))
+sys.stdout.write("buffered, not yet flushed; ")
+if sys.argv[1] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.3), print("thread finished"))).start()
+exit_now(3)
+print("never")
+"""
+
+
+@pytest.mark.parametrize("case", ["alone", "thread"])
+def test_exit_now_runs_exit_handlers_flushes_and_keeps_the_status(case):
+    """The fast exit after a build skips only Python's teardown: exit handlers run, buffered
+    output is written, the status is kept, and a running thread is still waited for."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_SCRIPT, case], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 3, done.stderr
+    assert done.stdout.startswith("buffered, not yet flushed; ")
+    assert "exit handler ran" in done.stdout and "never" not in done.stdout
+    assert ("thread finished" in done.stdout) == (case == "thread")

@@ -9,10 +9,15 @@ failed, 2 bad usage or invalid content).  ``--debug`` shows tracebacks.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
+import os
 import re
 import sys
+import threading
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .errors import ContentError, MedbriefError, UsageError
@@ -176,5 +181,27 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+def exit_now(code: int) -> NoReturn:
+    """End the process with ``code`` without Python's teardown, when that is safe.
+
+    After a build the interpreter's teardown frees, one object at a time, everything the
+    engines loaded (WeasyPrint, fonts, the project): 0.15-0.25 s measured after the full
+    default build, for memory the operating system takes back at once anyway.  The exit
+    handlers still run and the output streams are flushed first.  While another thread runs
+    (Python would wait for it), it exits the normal way."""
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head): nothing to say
+            stream.flush()
+    os._exit(code)
+
+
+def run() -> NoReturn:
+    """The ``medbrief`` command and ``python build.py``: :func:`main`, then :func:`exit_now`."""
+    exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
