@@ -201,6 +201,29 @@ def test_decks_and_web_pages_start_in_a_worker_forked_before_the_pdf_engine_load
     assert not any(alive(pid) for pid in pool.pids)
 
 
+def test_a_refusing_gate_writes_nothing_and_stops_the_early_worker(small, tmp_path, monkeypatch):
+    """The content checks run while the early worker renders decks; when they refuse the
+    build, no file is written and no worker is left."""
+    small.write("content/documents.yaml", MIXED_PLAN)
+    force_fork(monkeypatch)
+    pool = executors.ProcessPool(2, pipeline.Builder(pipeline.load_project(small.root)))
+    during_gate: list[list[int]] = []
+    engine_loaded = []
+
+    def gate() -> bool:
+        during_gate.append(list(pool.pids))
+        time.sleep(1.0)  # the early worker has rendered something by now
+        return False
+
+    out = tmp_path / "out"
+    report = build(small.root, out, executor=pool, gate=gate, before_render=engine_loaded.append)
+    assert report.refused and not report.ok and report.results == []
+    assert len(during_gate) == 1 and len(during_gate[0]) == 1  # the early worker was running
+    assert engine_loaded == []  # the PDF engine is never loaded for a refused build
+    assert not [p for p in out.rglob("*") if p.is_file()]  # not even manifest.json
+    assert not any(alive(pid) for pid in pool.pids)
+
+
 def test_an_early_worker_that_dies_fails_only_its_document(small, tmp_path, monkeypatch):
     """Its other documents go to the PDF workers, which render decks too."""
     small.write("content/documents.yaml", MIXED_PLAN)

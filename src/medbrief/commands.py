@@ -124,11 +124,13 @@ def run_build(args, console: Console) -> int:
     project = load_project(root, sites=args.sites)
     print_load_warnings(project, console)
     said = {"load_warnings": [str(p) for p in project.warnings], "findings": []}
+    gate = None
     if not args.no_check:
         from .check_command import content_gate
 
-        if not content_gate(project, console, strict=args.strict, quiet=args.quiet, said=said):
-            return EXIT_FAILED
+        def gate() -> bool:  # run by the build once it knows what it will render
+            return content_gate(project, console, strict=args.strict, quiet=args.quiet, said=said)
+
     # no refresh thread: worker processes are forked from this one, which must have one thread
     with Progress(
         TextColumn("{task.description}"),
@@ -168,7 +170,10 @@ def run_build(args, console: Console) -> int:
             jobs=args.jobs if args.jobs is not None else default_jobs(),
             scheduler=args.scheduler,
             before_render=lambda todo: check_machine(todo, console, quiet=args.quiet),
+            gate=gate,
         )
+    if report.refused:
+        return EXIT_FAILED
     if not args.quiet:
         Console(emoji=False).print(summary_table(report))
     if not report.results:

@@ -19,11 +19,11 @@ somewhere and yields what it returns; :func:`choose_executor` is where the build
   again; when other threads are running they start from a fork server instead and load the
   project themselves.  Loading the PDF engine is the slowest step before rendering (about
   0.5 s, one core), so :meth:`ProcessPool.start` first forks one early worker for the decks
-  and web pages, which need no PDF engine: they are made on the other core meanwhile.  Workers ignore Ctrl-C;
-  the building process stops them (no stray processes) and, since only it writes, no
-  partial file is left.  A worker that dies, or that overruns the document time limit by more
-  than :data:`GRACE_SECONDS` (stuck inside an engine, where the in-worker alarm cannot
-  fire), fails only its document and is replaced.
+  and web pages, which need no PDF engine: they are made on the other core meanwhile.
+  Workers ignore Ctrl-C; the building process stops them (no stray processes) and, since
+  only it writes, no partial file is left.  A worker that dies, or that overruns the
+  document time limit by more than :data:`GRACE_SECONDS` (stuck inside an engine, where the
+  in-worker alarm cannot fire), fails only its document and is replaced.
 """
 
 from __future__ import annotations

@@ -107,10 +107,12 @@ class BuildReport:
     seconds: float = 0.0
     manifest_error: MedbriefError | None = None
     """Set when the final manifest update failed (each document's own is in its result)."""
+    refused: bool = False
+    """The build's ``gate`` (the content checks) refused it: nothing was written."""
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.results) and self.manifest_error is None
+        return not self.refused and all(r.ok for r in self.results) and not self.manifest_error
 
     @property
     def failures(self) -> list[JobResult]:
@@ -795,12 +797,16 @@ def build(
     on_wait: Waiting | None = None,
     scheduler: str | None = None,
     before_render: Callable[[list[Job]], None] | None = None,
+    gate: Callable[[], bool] | None = None,
 ) -> BuildReport:
     """Build every job the plan and filters select into ``outdir``.
 
     ``on_wait`` is told, once, what this build waits for when another holds the folder.
-    ``before_render`` is given the jobs that will be rendered (only when there are some), before
-    any is: a build with nothing to do never pays for what rendering needs (the PDF engine).
+    ``gate`` (the content checks) is called once the build knows what it will render and has
+    started what needs no engine (see :meth:`medbrief.executors.ProcessPool.start`): when it
+    returns False, nothing is written and ``report.refused`` is set.  ``before_render`` is
+    given the jobs that will be rendered (only when there are some), before any is: a build
+    with nothing to do never pays for what rendering needs (the PDF engine).
 
     Documents whose fingerprint and file match the manifest are reported up to date and not
     rendered (``force`` renders everything).  ``jobs`` > 1 renders in that many worker
@@ -816,13 +822,23 @@ def build(
     planned = plan_jobs(project, filters or Filters())
     report = BuildReport(outdir.resolve())
     results: dict[str, JobResult] = {}
-    with locked(outdir, on_wait):
+    with locked(outdir, on_wait), contextlib.ExitStack() as stack:
         entries = repair_manifest(outdir, describer(project))
         fps = fingerprint_all(project, planned)
         current = {} if force else current_entries(project, planned, entries, fps)
         todo = [
             j for j in planned if j.output not in current or _html_missing(outdir, j, write_html)
         ]
+        setup = BuildSetup(project.root, builder.date, write_html, sites=project.sites_file)
+        outputs = [j.output for j in render_order(todo)]
+        runner = None
+        if todo:
+            runner = executor or choose_executor(jobs, len(todo), builder, scheduler)
+            stack.enter_context(runner)
+            runner.start(setup, outputs)  # decks and web pages begin during the checks
+        if gate is not None and not gate():
+            report.refused = True
+            return report
         done, total = 0, len(planned)
         rendering = {j.output for j in todo}
         for job in planned:
@@ -836,27 +852,22 @@ def build(
                 done += 1
                 if progress:
                     progress(done, total, results[job.output], job)
-        if todo:
-            setup = BuildSetup(project.root, builder.date, write_html, sites=project.sites_file)
+        if runner is not None:
+            if before_render:
+                before_render(todo)  # loads the PDF engine, the slowest step
             by_output = {j.output: j for j in todo}
-            runner = executor or choose_executor(jobs, len(todo), builder, scheduler)
             recorder = ManifestRecorder(outdir)
             try:
-                with runner:
-                    outputs = [j.output for j in render_order(todo)]
-                    runner.start(setup, outputs)  # decks and web pages begin meanwhile
-                    if before_render:
-                        before_render(todo)  # loads the PDF engine, the slowest step
-                    for rendition in runner.results(setup, outputs):
-                        job = by_output[rendition.output]
-                        with interrupts_deferred():  # Ctrl-C waits until file and entry agree
-                            result = results[job.output] = store(
-                                outdir, job, rendition, fps[job.output]
-                            )
-                            recorder.add(result)  # the manifest in step with the files
-                        done += 1
-                        if progress:
-                            progress(done, total, result, job)
+                for rendition in runner.results(setup, outputs):
+                    job = by_output[rendition.output]
+                    with interrupts_deferred():  # Ctrl-C waits until file and entry agree
+                        result = results[job.output] = store(
+                            outdir, job, rendition, fps[job.output]
+                        )
+                        recorder.add(result)  # the manifest in step with the files
+                    done += 1
+                    if progress:
+                        progress(done, total, result, job)
             finally:
                 with interrupts_deferred():
                     recorder.flush()
