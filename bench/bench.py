@@ -7,7 +7,7 @@
 Every build runs as a fresh `python build.py` process into a fresh output folder unless the
 measure says otherwise; times are wall clock.  Measured, not estimated:
 
-- full: the default build (`--jobs` = cores), content checks included;
+- full: the default build (`--jobs` = cores), content checks included; the median of three;
 - weasyprint: one `weasyprint --pdf-variant pdf/ua-1 FILE.html FILE.pdf` command per PDF, on
   the HTML the build writes with --html (same fonts, same assets); its time per PDF against
   the full build's time per document;
@@ -20,7 +20,8 @@ measure says otherwise; times are wall clock.  Measured, not estimated:
 - batch: N handouts (one clear-print A4 handout per generated topic, copies of a real topic
   under new ids, content checks off) with --jobs 1 and --jobs 2, and the peak resident memory
   of each worker at N/4, N/2 and N (it includes the pages a forked worker shares with the
-  building process).
+  building process, whose loaded project grows with the topics), and how much of it the
+  worker added after its first document (what rendering more documents costs).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from medbrief.buildstate import state_path  # noqa: E402
 
 BUILD = [sys.executable, str(ROOT / "build.py")]
+FULL_RUNS = 3
+"""The full build is timed this many times (fresh process and folder each); the median counts."""
 TARGETS = {
     "speedup_vs_weasyprint": 5.0,
     "noop_share": 0.10,
@@ -157,13 +161,14 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from medbrief.pipeline import build
 report = build(Path(sys.argv[2]), Path(sys.argv[3]), jobs=int(sys.argv[4]))
-peak = {}
-for r in report.results:
+peak, first = {}, {}
+for r in report.results:  # a worker's peak only grows: its smallest is after its first document
     peak[r.pid] = max(peak.get(r.pid, 0), r.peak_rss_kb)
+    first[r.pid] = min(first.get(r.pid, r.peak_rss_kb), r.peak_rss_kb)
 print(json.dumps({"ok": report.ok, "failures": [str(r.error) for r in report.failures][:3],
-                  "documents": len(report.results),
-                  "seconds": report.seconds, "peak_rss_mb": [round(v / 1024, 1)
-                                                             for v in peak.values()]}))
+                  "documents": len(report.results), "seconds": report.seconds,
+                  "peak_rss_mb": [round(v / 1024, 1) for v in peak.values()],
+                  "grew_mb": [round((peak[p] - first[p]) / 1024, 1) for p in peak]}))
 """
 
 
@@ -201,7 +206,10 @@ def measure(batch_size: int) -> dict:
     result: dict = {"machine_before": machine()}
     with tempfile.TemporaryDirectory(prefix="medbrief-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        full = run_build("-o", str(tmp / "full"))
+        # the median of FULL_RUNS, each into a fresh folder; the last one's is kept for the no-op
+        fulls = [run_build("-o", str(tmp / f"full-{i}")) for i in range(FULL_RUNS - 1)]
+        fulls.append(run_build("-o", str(tmp / "full")))
+        full = statistics.median(fulls)
         docs = len(manifest(tmp / "full"))
         state = files_state(tmp / "full")
         recorded = state_path(tmp / "full").is_file()  # else the no-op takes the normal way
@@ -220,6 +228,7 @@ def measure(batch_size: int) -> dict:
                 "documents": docs,
                 "pdfs": len(cli),
                 "full_build_seconds": full,
+                "full_build_runs_seconds": fulls,
                 "full_build_seconds_per_document": per_doc,
                 "weasyprint_cli_seconds": sum(cli.values()),
                 "weasyprint_cli_seconds_per_pdf": per_pdf_cli,
@@ -250,6 +259,7 @@ def measure(batch_size: int) -> dict:
                 "jobs2_peak_rss_mb_per_worker_by_size": {
                     n: r["peak_rss_mb"] for n, r in runs.items()
                 },
+                "jobs2_grew_mb_per_worker_by_size": {n: r["grew_mb"] for n, r in runs.items()},
             }
             result["batch_jobs2_vs_jobs1"] = result["batch"]["batch_jobs2_vs_jobs1"]
     result["machine_after"] = machine()
@@ -280,7 +290,9 @@ def report(r: dict) -> None:
         (
             "full default build, fresh process and folder",
             f"{r['full_build_seconds']:.2f} s",
-            f"{r['full_build_seconds_per_document']:.2f} s per document",
+            f"{r['full_build_seconds_per_document']:.2f} s per document (median of "
+            + ", ".join(f"{t:.2f}" for t in r["full_build_runs_seconds"])
+            + " s)",
         ),
         (
             "one `weasyprint` command per PDF, same HTML",
@@ -340,6 +352,11 @@ def report(r: dict) -> None:
             for n, peaks in b["jobs2_peak_rss_mb_per_worker_by_size"].items()
         )
         rows.append(("peak RSS per worker (--jobs 2)", "", mem))
+        grew = "; ".join(
+            f"N={n}: {', '.join(f'+{v:.1f}' for v in growth)} MB"
+            for n, growth in b["jobs2_grew_mb_per_worker_by_size"].items()
+        )
+        rows.append(("  of it, grown after the first document", "", grew))
         rows.append(("peak RSS, --jobs 1", "", f"{b['jobs1_peak_rss_mb'][0]:.0f} MB"))
     width = max(len(a) for a, _, _ in rows)
     for a, b_, c in rows:
