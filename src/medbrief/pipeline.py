@@ -822,6 +822,7 @@ def build(
     planned = plan_jobs(project, filters or Filters())
     report = BuildReport(outdir.resolve())
     results: dict[str, JobResult] = {}
+    new_folder = not outdir.exists()
     with locked(outdir, on_wait), contextlib.ExitStack() as stack:
         entries = repair_manifest(outdir, describer(project))
         fps = fingerprint_all(project, planned)
@@ -838,6 +839,9 @@ def build(
             runner.start(setup, outputs)  # decks and web pages begin during the checks
         if gate is not None and not gate():
             report.refused = True
+            if new_folder:  # made for this build, and left empty
+                with contextlib.suppress(OSError):
+                    outdir.rmdir()
             return report
         done, total = 0, len(planned)
         rendering = {j.output for j in todo}
