@@ -42,6 +42,7 @@ from .errors import (
     UsageError,
 )
 from .fingerprint import fingerprints as fingerprint_all
+from .fingerprint import template_files
 from .jobs import Filters, Job, plan_jobs, render_order
 from .loader import Project, load_project
 from .model import (
@@ -323,20 +324,27 @@ class Builder:
             strong_kinds=STRONG_KINDS,
         )
         self._writers: dict[str, Writer] = {}
+        self._warmed: set[int] = set()
 
     def warm(self, jobs: Sequence[Job]) -> None:
         """Make now what these jobs' documents would each load on first use: their writers,
-        their compiled templates and, for decks, the measuring fonts.  A process that forks
-        workers calls it first, so that each does not pay for them again.  Only the writers'
+        their compiled templates (with what those include) and, for decks, the measuring
+        fonts.  A process that forks workers calls it first, so that each does not pay for
+        them again (each writer is warmed once).  Only the writers'
         errors are raised; a template or font that fails is left for its document to report."""
         for name in sorted({job.writer for job in jobs}):
             self.writer(name)
+        tdir = self.project.templates_dir
         for template in sorted({job.spec.template for job in jobs}):
-            with contextlib.suppress(Exception):
-                self.env.get_template(template)
-        for writer in {id(w): w for w in self._writers.values()}.values():
-            with contextlib.suppress(Exception):
-                getattr(writer, "warm", lambda: None)()
+            with contextlib.suppress(Exception):  # and what it extends, includes, imports
+                for path in template_files(self.project, template):
+                    if path.suffix == ".j2" and path.is_relative_to(tdir):
+                        self.env.get_template(path.relative_to(tdir).as_posix())
+        for writer in list(self._writers.values()):  # slides-pdf made "pdf" too
+            if id(writer) not in self._warmed:
+                self._warmed.add(id(writer))
+                with contextlib.suppress(Exception):
+                    getattr(writer, "warm", lambda: None)()
 
     def writer(self, name: str) -> Writer:
         """The writer a plan row names (``pdf``, ``pptx``, ``slides-pdf``), made once."""
